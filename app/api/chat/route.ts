@@ -1,0 +1,20 @@
+import { chatBodySchema, toChatRequest } from '@/lib/chat/chat-request';
+import { startChat } from '@/lib/chat/pipeline';
+import { toJsonReply, toUIMessageStreamReply } from '@/lib/chat/replies';
+import { getConfig } from '@/lib/config';
+import { toResponse } from '@/lib/errors';
+import { parseRequest } from '@/lib/http/parse-request';
+import { readJsonBody } from '@/lib/http/read-json';
+
+export const runtime = 'edge';
+
+export async function POST(request: Request) {
+  try {
+    const config = getConfig();
+    const body = parseRequest(chatBodySchema, await readJsonBody(request, config.maxBodyBytes));
+    const run = await startChat(await toChatRequest(body, config.defaultModel), request.signal);
+    return body.stream === false ? await toJsonReply(run) : toUIMessageStreamReply(run);
+  } catch (error) {
+    return toResponse(error);
+  }
+}

@@ -1,0 +1,5 @@
+import { Chat } from '@/components/chat/chat';
+
+export default function ChatPage() {
+  return <Chat />;
+}

@@ -1,0 +1,117 @@
+import type { LanguageModelUsage, TextStreamPart, ToolSet } from 'ai';
+import { countTokens } from '@/lib/tokens';
+import type { ChatOutcome, Usage } from './types';
+
+export interface MeteredStream {
+  stream: ReadableStream<TextStreamPart<ToolSet>>;
+  /** Resolves exactly once, when the answer finished, failed or the client went away. */
+  outcome: Promise<ChatOutcome>;
+  /** Milliseconds to the first token, once it has arrived. */
+  timeToFirstTokenMs(): number | undefined;
+}
+
+export interface MeterOptions {
+  /** The input estimate, used when the provider reports no input count (abort, some errors). */
+  inputTokenEstimate: number;
+  signal?: AbortSignal;
+  now?: () => number;
+}
+
+function toUsage(reported: LanguageModelUsage, fallback: Usage): Usage {
+  const inputTokens = reported.inputTokens ?? fallback.inputTokens;
+  const outputTokens = reported.outputTokens ?? fallback.outputTokens;
+  return {
+    inputTokens,
+    outputTokens,
+    cacheReadTokens: reported.inputTokenDetails?.cacheReadTokens ?? 0,
+    totalTokens: inputTokens + outputTokens,
+  };
+}
+
+/**
+ * Watches an AI SDK stream on its way to the client and keeps what billing needs: the text so
+ * far, the time to first token and the provider's final usage. On an abort or an error the output
+ * is counted from the text actually streamed, because the SDK reports no usage then.
+ */
+export function meterStream(
+  source: ReadableStream<TextStreamPart<ToolSet>>,
+  { inputTokenEstimate, signal, now = Date.now }: MeterOptions,
+): MeteredStream {
+  const startedAt = now();
+  let text = '';
+  let toolInput = '';
+  let timeToFirstTokenMs: number | undefined;
+  let settle: (outcome: ChatOutcome) => void = () => {};
+  let settled = false;
+  const outcome = new Promise<ChatOutcome>((resolve) => {
+    settle = (value) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      resolve(value);
+    };
+  });
+
+  const countedUsage = (): Usage => {
+    const outputTokens = countTokens(text) + countTokens(toolInput);
+    return {
+      inputTokens: inputTokenEstimate,
+      outputTokens,
+      cacheReadTokens: 0,
+      totalTokens: inputTokenEstimate + outputTokens,
+    };
+  };
+  const end = (ending: ChatOutcome['ending'], error?: unknown) => {
+    if (settled) return;
+    settle({
+      ending,
+      usage: countedUsage(),
+      usageSource: 'counted',
+      finishReason: undefined,
+      text,
+      timeToFirstTokenMs,
+      error,
+    });
+  };
+  const onAbort = () => end('aborted', signal?.reason);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) onAbort();
+
+  const stream = source.pipeThrough(
+    new TransformStream<TextStreamPart<ToolSet>, TextStreamPart<ToolSet>>({
+      transform(part, controller) {
+        switch (part.type) {
+          case 'text-delta':
+            timeToFirstTokenMs ??= now() - startedAt;
+            text += part.text;
+            break;
+          case 'tool-input-delta':
+            timeToFirstTokenMs ??= now() - startedAt;
+            toolInput += part.delta;
+            break;
+          case 'finish':
+            settle({
+              ending: 'finished',
+              usage: toUsage(part.totalUsage, countedUsage()),
+              usageSource: part.totalUsage.outputTokens === undefined ? 'counted' : 'provider',
+              finishReason: part.finishReason,
+              text,
+              timeToFirstTokenMs,
+            });
+            break;
+          case 'error':
+            end('failed', part.error);
+            break;
+          case 'abort':
+            end('aborted');
+            break;
+        }
+        controller.enqueue(part);
+      },
+      flush() {
+        end('failed', new Error('The stream ended without a finish event.'));
+      },
+    }),
+  );
+  return { stream, outcome, timeToFirstTokenMs: () => timeToFirstTokenMs };
+}

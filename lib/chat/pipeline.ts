@@ -1,0 +1,65 @@
+import { streamText } from 'ai';
+import { type Config, getConfig, type Pricing } from '@/lib/config';
+import { GatewayError } from '@/lib/errors';
+import { resolveModel } from '@/lib/providers/catalog';
+import {
+  createLanguageModel,
+  type ProviderAdapters,
+  providerAdapters,
+} from '@/lib/providers/registry';
+import { estimatePromptTokens } from '@/lib/tokens';
+import { type MeteredStream, meterStream } from './meter';
+import type { ChatRequest } from './types';
+
+export interface ChatRun extends MeteredStream {
+  id: string;
+  /** The catalog model that serves the answer. */
+  model: string;
+  /** The configured provider id that serves it. */
+  provider: string;
+  inputTokenEstimate: number;
+  /** Price of the serving model; absent when it has none. */
+  pricing: Pricing | undefined;
+}
+
+export interface ChatDependencies {
+  config?: Config;
+  adapters?: ProviderAdapters;
+  now?: () => number;
+}
+
+/** The one chat pipeline behind /api/chat and /api/v1: request in, metered stream out. */
+export async function startChat(
+  request: ChatRequest,
+  signal: AbortSignal | undefined,
+  { config = getConfig(), adapters = providerAdapters, now = Date.now }: ChatDependencies = {},
+): Promise<ChatRun> {
+  const model = resolveModel(config, request.model);
+  const target = model.config.targets[0];
+  const provider = target && config.providers[target.provider];
+  if (!target || !provider) {
+    throw new GatewayError('no_provider_available', `No provider can serve "${model.id}".`);
+  }
+  const inputTokenEstimate = estimatePromptTokens(request.messages, request.instructions);
+  const result = streamText({
+    model: await createLanguageModel(provider, target.model, adapters),
+    instructions: request.instructions,
+    messages: request.messages,
+    allowSystemInMessages: true,
+    maxOutputTokens: request.maxOutputTokens ?? model.config.maxOutputTokens,
+    temperature: request.temperature,
+    topP: request.topP,
+    stopSequences: request.stopSequences,
+    abortSignal: signal,
+    // Routing owns retries and failover; the SDK's own backoff would only add seconds.
+    maxRetries: 0,
+  });
+  return {
+    id: `chat-${crypto.randomUUID()}`,
+    model: model.id,
+    provider: target.provider,
+    inputTokenEstimate,
+    pricing: model.config.pricing,
+    ...meterStream(result.stream, { inputTokenEstimate, signal, now }),
+  };
+}

@@ -1,0 +1,100 @@
+import {
+  createUIMessageStreamResponse,
+  type LanguageModelUsage,
+  type ToolSet,
+  toUIMessageStream,
+  type UIMessage,
+} from 'ai';
+import { toGatewayError } from '@/lib/errors';
+import { costInMicroUsd, microUsdToUsd } from '@/lib/usage/cost';
+import type { ChatRun } from './pipeline';
+import type { Usage } from './types';
+
+/** What travels to `useChat` with each answer, in its `finish` part. */
+export interface ChatMessageMetadata {
+  model: string;
+  provider: string;
+  usage: Pick<Usage, 'inputTokens' | 'outputTokens' | 'totalTokens'>;
+  /** Null when the serving model has no price. */
+  costUsd: number | null;
+  timeToFirstTokenMs?: number;
+}
+
+export type ChatUIMessage = UIMessage<ChatMessageMetadata>;
+
+export function servedByHeaders(run: ChatRun): Record<string, string> {
+  return { 'x-tollgate-model': run.model, 'x-tollgate-provider': run.provider };
+}
+
+function costUsd(run: ChatRun, usage: Usage): number | null {
+  return run.pricing ? microUsdToUsd(costInMicroUsd(run.pricing, usage)) : null;
+}
+
+function fromSdkUsage(usage: LanguageModelUsage): Usage {
+  const inputTokens = usage.inputTokens ?? 0;
+  const outputTokens = usage.outputTokens ?? 0;
+  return {
+    inputTokens,
+    outputTokens,
+    cacheReadTokens: usage.inputTokenDetails?.cacheReadTokens ?? 0,
+    totalTokens: inputTokens + outputTokens,
+  };
+}
+
+/** The AI SDK UI message stream, what `useChat` reads, with usage and cost in the metadata. */
+export function toUIMessageStreamReply(run: ChatRun, headers?: HeadersInit): Response {
+  const responseHeaders = new Headers(headers);
+  for (const [name, value] of Object.entries(servedByHeaders(run)))
+    responseHeaders.set(name, value);
+  return createUIMessageStreamResponse({
+    headers: responseHeaders,
+    stream: toUIMessageStream<ToolSet, ChatUIMessage>({
+      stream: run.stream,
+      onError: (error) => toGatewayError(error).message,
+      messageMetadata: ({ part }): ChatMessageMetadata | undefined => {
+        if (part.type !== 'finish') return undefined;
+        const usage = fromSdkUsage(part.totalUsage);
+        return {
+          model: run.model,
+          provider: run.provider,
+          usage: {
+            inputTokens: usage.inputTokens,
+            outputTokens: usage.outputTokens,
+            totalTokens: usage.totalTokens,
+          },
+          costUsd: costUsd(run, usage),
+          timeToFirstTokenMs: run.timeToFirstTokenMs(),
+        };
+      },
+    }),
+  });
+}
+
+/** `stream: false`: the whole answer as one JSON object, or the error that ended it. */
+export async function toJsonReply(run: ChatRun, headers?: HeadersInit): Promise<Response> {
+  const reader = run.stream.getReader();
+  while (!(await reader.read()).done) {
+    // Drained for the meter, which assembles the text and usage.
+  }
+  const outcome = await run.outcome;
+  if (outcome.ending !== 'finished') throw toGatewayError(outcome.error);
+  const responseHeaders = new Headers(headers);
+  for (const [name, value] of Object.entries(servedByHeaders(run)))
+    responseHeaders.set(name, value);
+  return Response.json(
+    {
+      id: run.id,
+      model: run.model,
+      provider: run.provider,
+      text: outcome.text,
+      finishReason: outcome.finishReason,
+      usage: {
+        inputTokens: outcome.usage.inputTokens,
+        outputTokens: outcome.usage.outputTokens,
+        totalTokens: outcome.usage.totalTokens,
+      },
+      costUsd: costUsd(run, outcome.usage),
+    },
+    { headers: responseHeaders },
+  );
+}

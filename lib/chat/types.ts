@@ -1,0 +1,36 @@
+import type { ModelMessage } from 'ai';
+
+/** A chat request after validation, whichever endpoint it came through. */
+export interface ChatRequest {
+  /** Catalog id, `creator/model`. */
+  model: string;
+  instructions?: string;
+  messages: ModelMessage[];
+  maxOutputTokens?: number;
+  temperature?: number;
+  topP?: number;
+  stopSequences?: string[];
+}
+
+/** Token counts as the gateway records them: always integers, never undefined. */
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  totalTokens: number;
+}
+
+export type ChatEnding = 'finished' | 'failed' | 'aborted';
+
+/** How one answer ended, known once the stream is over, whoever ended it. */
+export interface ChatOutcome {
+  ending: ChatEnding;
+  usage: Usage;
+  /** Whether `usage` came from the provider or was counted by the gateway. */
+  usageSource: 'provider' | 'counted';
+  finishReason: string | undefined;
+  text: string;
+  /** Milliseconds from the start of the call to the first streamed token. */
+  timeToFirstTokenMs: number | undefined;
+  error?: unknown;
+}

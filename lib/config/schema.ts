@@ -1,0 +1,135 @@
+import { z } from 'zod';
+
+const positiveInt = z.number().int().positive();
+const nonNegative = z.number().nonnegative();
+
+/** Prices in US dollars per million tokens. */
+export const pricingSchema = z.strictObject({
+  inputPerMTok: nonNegative,
+  outputPerMTok: nonNegative,
+  cacheReadPerMTok: nonNegative.optional(),
+});
+
+const baseURL = z.url({ protocol: /^https?$/ });
+
+export const providerSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('gateway'),
+    /** Default: https://ai-gateway.vercel.sh/v4/ai */
+    baseURL: baseURL.optional(),
+    /** Default: AI_GATEWAY_API_KEY, else the Vercel OIDC token. */
+    apiKey: z.string().min(1).optional(),
+  }),
+  z.strictObject({
+    type: z.literal('openai'),
+    baseURL: baseURL.optional(),
+    /** Default: OPENAI_API_KEY. */
+    apiKey: z.string().min(1).optional(),
+  }),
+  z.strictObject({
+    type: z.literal('anthropic'),
+    baseURL: baseURL.optional(),
+    /** Default: ANTHROPIC_API_KEY. */
+    apiKey: z.string().min(1).optional(),
+  }),
+  z.strictObject({
+    type: z.literal('openai-compatible'),
+    baseURL,
+    apiKey: z.string().min(1).optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+  }),
+  z.strictObject({
+    type: z.literal('demo'),
+    /** Pause between streamed tokens. Default: 20 ms. */
+    tokenDelayMs: z.number().int().nonnegative().optional(),
+  }),
+]);
+
+export const targetSchema = z.strictObject({
+  /** A key of `providers`. */
+  provider: z.string().min(1),
+  /** The model id the provider knows. */
+  model: z.string().min(1),
+  /** Relative share of traffic among targets of equal rank. Default: 1. */
+  weight: positiveInt.optional(),
+});
+
+const modelId = z.string().regex(/^[^/\s]+\/[^\s]+$/, 'must look like "creator/model"');
+
+export const modelSchema = z.strictObject({
+  name: z.string().min(1).optional(),
+  targets: z.array(targetSchema).min(1),
+  /** Models tried, in order, after every target failed. Default: none. */
+  fallbacks: z.array(modelId).optional(),
+  /** Without a price the model is refused to plans with a dollar budget. */
+  pricing: pricingSchema.optional(),
+  contextWindow: positiveInt.optional(),
+  maxOutputTokens: positiveInt.optional(),
+  /** Passed through as `providerOptions.gateway` to `gateway` targets. */
+  gateway: z
+    .strictObject({
+      order: z.array(z.string()).optional(),
+      only: z.array(z.string()).optional(),
+      models: z.array(z.string()).optional(),
+      tags: z.array(z.string()).optional(),
+    })
+    .optional(),
+});
+
+/** Every limit is optional; an absent limit is unlimited. */
+export const planSchema = z.strictObject({
+  requestsPerMinute: positiveInt.optional(),
+  requestsPerDay: positiveInt.optional(),
+  concurrentRequests: positiveInt.optional(),
+  tokensPerDay: positiveInt.optional(),
+  tokensPerMonth: positiveInt.optional(),
+  spendPerDayUsd: z.number().positive().optional(),
+  spendPerMonthUsd: z.number().positive().optional(),
+  /** Holders may call the admin endpoints. Default: false. */
+  admin: z.boolean().optional(),
+  /** Admit requests when Redis is unreachable instead of failing closed. Default: false. */
+  failOpen: z.boolean().optional(),
+});
+
+/** What a user may write in GATEWAY_CONFIG: every field optional, merged over the defaults. */
+export const gatewayConfigSchema = z.strictObject({
+  defaultModel: modelId.optional(),
+  providers: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/), providerSchema).optional(),
+  models: z.record(modelId, modelSchema).optional(),
+  plans: z.record(z.string().min(1), planSchema).optional(),
+  defaultPlan: z.string().min(1).optional(),
+  guestPlan: z.string().min(1).optional(),
+  /** Largest accepted request body. Default: 1 MiB. */
+  maxBodyBytes: positiveInt.optional(),
+  /** Origins allowed to call the API from a browser. Default: ["*"] (without credentials). */
+  corsOrigins: z.array(z.string().min(1)).optional(),
+});
+
+const optionalSecret = z.string().min(1).optional();
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  UPSTASH_REDIS_REST_URL: z.url().optional(),
+  UPSTASH_REDIS_REST_TOKEN: optionalSecret,
+  KV_REST_API_URL: z.url().optional(),
+  KV_REST_API_TOKEN: optionalSecret,
+  AI_GATEWAY_API_KEY: optionalSecret,
+  AI_GATEWAY_BASE_URL: baseURL.optional(),
+  VERCEL_OIDC_TOKEN: optionalSecret,
+  OPENAI_API_KEY: optionalSecret,
+  OPENAI_BASE_URL: baseURL.optional(),
+  ANTHROPIC_API_KEY: optionalSecret,
+  ANTHROPIC_BASE_URL: baseURL.optional(),
+  GATEWAY_CONFIG: z.string().optional(),
+});
+
+export type Pricing = z.infer<typeof pricingSchema>;
+export type ProviderConfig = z.infer<typeof providerSchema>;
+export type ProviderType = ProviderConfig['type'];
+export type Target = z.infer<typeof targetSchema>;
+export type ModelConfig = z.infer<typeof modelSchema>;
+export type Plan = z.infer<typeof planSchema>;
+export type GatewayConfigInput = z.infer<typeof gatewayConfigSchema>;
+export type Env = z.infer<typeof envSchema>;

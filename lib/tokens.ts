@@ -1,0 +1,72 @@
+import { Tiktoken } from 'js-tiktoken/lite';
+import cl100kBase from 'js-tiktoken/ranks/cl100k_base';
+
+// cl100k rather than o200k: half the bundle (0.5 MB gzipped) for an edge function, and the input
+// estimate only has to be close; providers report the real counts.
+let tokenizer: Tiktoken | undefined;
+
+export function getTokenizer(): Tiktoken {
+  tokenizer ??= new Tiktoken(cl100kBase);
+  return tokenizer;
+}
+
+export function countTokens(text: string): number {
+  return text ? getTokenizer().encode(text).length : 0;
+}
+
+// OpenAI's chat format costs about 3 tokens of framing per message and 3 to prime the reply.
+const tokensPerMessage = 3;
+const tokensPerReply = 3;
+// Images and files are priced by the provider in ways text cannot predict; this is a floor.
+const tokensPerFile = 85;
+
+/** A message as both the AI SDK (`ModelMessage`) and its providers (`LanguageModelV4Prompt`) shape it. */
+export interface PromptMessage {
+  content: string | ReadonlyArray<PromptPart>;
+}
+type PromptPart = { type: string; text?: unknown; input?: unknown; output?: unknown };
+
+/** Estimates the input tokens of a prompt, the way budgets reserve them before a call. */
+export function estimatePromptTokens(
+  messages: ReadonlyArray<PromptMessage>,
+  instructions = '',
+): number {
+  let total = tokensPerReply + (instructions ? tokensPerMessage + countTokens(instructions) : 0);
+  for (const message of messages) {
+    total += tokensPerMessage;
+    if (typeof message.content === 'string') {
+      total += countTokens(message.content);
+      continue;
+    }
+    for (const part of message.content) total += estimatePartTokens(part);
+  }
+  return total;
+}
+
+function estimatePartTokens(part: PromptPart): number {
+  if (typeof part.text === 'string') return countTokens(part.text);
+  if (part.type === 'tool-call') return countTokens(JSON.stringify(part.input ?? null));
+  if (part.type === 'tool-result') return countTokens(JSON.stringify(part.output ?? null));
+  return tokensPerFile;
+}
+
+/**
+ * Splits text into pieces of whole tokens, each a valid string: a multi-byte character that spans
+ * two tokens stays in one piece. Returns the pieces and the number of tokens they hold.
+ */
+export function splitIntoTokenPieces(text: string): { pieces: string[]; tokenCount: number } {
+  const encoder = getTokenizer();
+  const tokens = encoder.encode(text);
+  const pieces: string[] = [];
+  let pending: number[] = [];
+  for (const token of tokens) {
+    pending.push(token);
+    const piece = encoder.decode(pending);
+    if (!piece.includes('\uFFFD')) {
+      pieces.push(piece);
+      pending = [];
+    }
+  }
+  if (pending.length > 0) pieces.push(encoder.decode(pending));
+  return { pieces, tokenCount: tokens.length };
+}

@@ -1,0 +1,99 @@
+import type { TextStreamPart, ToolSet } from 'ai';
+import { describe, expect, it } from 'vitest';
+import { meterStream } from '@/lib/chat/meter';
+import { countTokens } from '@/lib/tokens';
+
+type Part = TextStreamPart<ToolSet>;
+
+const delta = (text: string): Part => ({ type: 'text-delta', id: 't', text });
+const finish: Part = {
+  type: 'finish',
+  finishReason: 'stop',
+  rawFinishReason: 'stop',
+  totalUsage: {
+    inputTokens: 40,
+    inputTokenDetails: { noCacheTokens: 30, cacheReadTokens: 10, cacheWriteTokens: 0 },
+    outputTokens: 7,
+    outputTokenDetails: { textTokens: 7, reasoningTokens: 0 },
+    totalTokens: 47,
+  },
+};
+
+function source(parts: Part[], keepOpen = false) {
+  return new ReadableStream<Part>({
+    start(controller) {
+      for (const part of parts) controller.enqueue(part);
+      if (!keepOpen) controller.close();
+    },
+  });
+}
+
+async function drain(stream: ReadableStream<Part>) {
+  const reader = stream.getReader();
+  while (!(await reader.read()).done) {}
+}
+
+describe('meterStream', () => {
+  it('takes the usage the provider reported when the answer finishes', async () => {
+    const metered = meterStream(source([delta('Hello'), delta(' world'), finish]), {
+      inputTokenEstimate: 12,
+    });
+    await drain(metered.stream);
+    const outcome = await metered.outcome;
+    expect(outcome.ending).toBe('finished');
+    expect(outcome.usageSource).toBe('provider');
+    expect(outcome.usage).toEqual({
+      inputTokens: 40,
+      outputTokens: 7,
+      cacheReadTokens: 10,
+      totalTokens: 47,
+    });
+    expect(outcome.text).toBe('Hello world');
+  });
+
+  it('counts the streamed text when the client aborts', async () => {
+    const controller = new AbortController();
+    const streamed = ['The quick', ' brown fox', ' jumps over'];
+    let clock = 1000;
+    const metered = meterStream(source(streamed.map(delta), true), {
+      inputTokenEstimate: 25,
+      signal: controller.signal,
+      now: () => (clock += 5),
+    });
+    const reader = metered.stream.getReader();
+    for (const _ of streamed) await reader.read();
+    controller.abort();
+    const outcome = await metered.outcome;
+    expect(outcome.ending).toBe('aborted');
+    expect(outcome.usageSource).toBe('counted');
+    const outputTokens = countTokens(streamed.join(''));
+    expect(outcome.usage).toEqual({
+      inputTokens: 25,
+      outputTokens,
+      cacheReadTokens: 0,
+      totalTokens: 25 + outputTokens,
+    });
+    expect(outcome.timeToFirstTokenMs).toBe(5);
+  });
+
+  it('reports a failure with the output counted so far', async () => {
+    const failure = new Error('upstream cut');
+    const metered = meterStream(
+      source([delta('partial answer'), { type: 'error', error: failure }]),
+      {
+        inputTokenEstimate: 3,
+      },
+    );
+    await drain(metered.stream);
+    const outcome = await metered.outcome;
+    expect(outcome.ending).toBe('failed');
+    expect(outcome.error).toBe(failure);
+    expect(outcome.usage.outputTokens).toBe(countTokens('partial answer'));
+  });
+
+  it('treats a stream that ends without a finish part as failed', async () => {
+    const metered = meterStream(source([delta('cut')]), { inputTokenEstimate: 1 });
+    await drain(metered.stream);
+    expect((await metered.outcome).ending).toBe('failed');
+  });
+});
