@@ -37,6 +37,8 @@ const UNSUPPORTED = new Set(
 
 /** @typedef {{ result: unknown } | { error: string }} CommandReply */
 
+/** @typedef {{ value: unknown } | { error: unknown }} Outcome */
+
 /**
  * What Redis is sent for one client command.
  * @typedef {object} PreparedCommand
@@ -86,7 +88,7 @@ export async function startBridge({ redisUrl, token, port = 0, host = '127.0.0.1
    * MULTI, the commands and EXEC are queued in one synchronous burst on the shared connection,
    * so no other request's command can land inside the transaction.
    * @param {string[][]} commands
-   * @returns {Promise<unknown>}
+   * @returns {Promise<Outcome[]>} one outcome per command; rejects if the EXEC did not run
    */
   async function runTransaction(commands) {
     // A transaction cannot retry on NOSCRIPT, so known scripts go in as EVAL.
@@ -98,12 +100,15 @@ export async function startBridge({ redisUrl, token, port = 0, host = '127.0.0.1
       redis.sendCommand(['EXEC'], { chainId }),
     ];
     const settled = await withTimeout(Promise.allSettled(replies), 'redis did not answer EXEC');
-    const rejected = settled.find((outcome) => outcome.status === 'rejected');
-    if (rejected) throw rejected.reason; // a command refused at queue time aborts the EXEC
+    // The first refusal is the cause: a command refused at queue time makes EXEC fail too.
+    const refused = settled.find((outcome) => outcome.status === 'rejected');
+    if (refused) throw refused.reason;
     const exec = settled.at(-1);
     const results = exec?.status === 'fulfilled' && Array.isArray(exec.value) ? exec.value : [];
     return results.map((result, index) =>
-      result instanceof ErrorReply ? result : (prepared[index]?.reply ?? result),
+      result instanceof ErrorReply
+        ? { error: result }
+        : { value: prepared[index]?.reply ?? result },
     );
   }
 
@@ -149,12 +154,9 @@ export async function startBridge({ redisUrl, token, port = 0, host = '127.0.0.1
       return toBatchResponse(outcomes, base64);
     }
     const transaction = await settle(runTransaction(commands));
-    if ('error' in transaction) return toSingleResponse(transaction, base64);
-    const results = Array.isArray(transaction.value) ? transaction.value : [];
-    return toBatchResponse(
-      results.map((value) => (value instanceof ErrorReply ? { error: value } : { value })),
-      base64,
-    );
+    return 'value' in transaction
+      ? toBatchResponse(transaction.value, base64)
+      : toSingleResponse(transaction, base64);
   }
 
   const server = createServer((request, response) => {
@@ -291,9 +293,8 @@ function prepareCommand(command, scripts) {
 }
 
 /**
- * @template T
- * @param {Promise<T>} promise
- * @returns {Promise<{ value: T } | { error: unknown }>}
+ * @param {Promise<unknown>} promise
+ * @returns {Promise<Outcome>}
  */
 function settle(promise) {
   return promise.then(
@@ -305,7 +306,7 @@ function settle(promise) {
 /**
  * Redis refusing a command is the client's problem (400, like Upstash); Redis being unreachable
  * or slow is ours (503).
- * @param {{ value: unknown } | { error: unknown }} outcome
+ * @param {Outcome} outcome
  * @param {boolean} base64
  */
 function toSingleResponse(outcome, base64) {
@@ -317,7 +318,7 @@ function toSingleResponse(outcome, base64) {
 }
 
 /**
- * @param {Array<{ value: unknown } | { error: unknown }>} outcomes
+ * @param {Outcome[]} outcomes
  * @param {boolean} base64
  */
 function toBatchResponse(outcomes, base64) {

@@ -1,6 +1,7 @@
-import type { LanguageModelUsage, TextStreamPart, ToolSet } from 'ai';
+import type { TextStreamPart, ToolSet } from 'ai';
 import { countTokens } from '@/lib/tokens';
 import type { ChatOutcome, Usage } from './types';
+import { toUsage } from './usage';
 
 export interface MeteredStream {
   stream: ReadableStream<TextStreamPart<ToolSet>>;
@@ -15,17 +16,6 @@ export interface MeterOptions {
   inputTokenEstimate: number;
   signal?: AbortSignal;
   now?: () => number;
-}
-
-function toUsage(reported: LanguageModelUsage, fallback: Usage): Usage {
-  const inputTokens = reported.inputTokens ?? fallback.inputTokens;
-  const outputTokens = reported.outputTokens ?? fallback.outputTokens;
-  return {
-    inputTokens,
-    outputTokens,
-    cacheReadTokens: reported.inputTokenDetails?.cacheReadTokens ?? 0,
-    totalTokens: inputTokens + outputTokens,
-  };
 }
 
 /**

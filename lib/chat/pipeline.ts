@@ -1,13 +1,14 @@
 import { streamText } from 'ai';
 import { type Config, getConfig, type Pricing } from '@/lib/config';
 import { GatewayError } from '@/lib/errors';
-import { resolveModel } from '@/lib/providers/catalog';
+import { type Catalog, getCatalog } from '@/lib/providers/catalog';
 import {
   createLanguageModel,
   type ProviderAdapters,
   providerAdapters,
 } from '@/lib/providers/registry';
 import { estimatePromptTokens } from '@/lib/tokens';
+import { waitForFirstToken } from './first-token';
 import { type MeteredStream, meterStream } from './meter';
 import type { ChatRequest } from './types';
 
@@ -24,6 +25,7 @@ export interface ChatRun extends MeteredStream {
 
 export interface ChatDependencies {
   config?: Config;
+  catalog?: Catalog;
   adapters?: ProviderAdapters;
   now?: () => number;
 }
@@ -32,9 +34,14 @@ export interface ChatDependencies {
 export async function startChat(
   request: ChatRequest,
   signal: AbortSignal | undefined,
-  { config = getConfig(), adapters = providerAdapters, now = Date.now }: ChatDependencies = {},
+  {
+    config = getConfig(),
+    catalog = getCatalog(config),
+    adapters = providerAdapters,
+    now = Date.now,
+  }: ChatDependencies = {},
 ): Promise<ChatRun> {
-  const model = resolveModel(config, request.model);
+  const model = await catalog.resolve(request.model);
   const target = model.config.targets[0];
   const provider = target && config.providers[target.provider];
   if (!target || !provider) {
@@ -50,16 +57,23 @@ export async function startChat(
     temperature: request.temperature,
     topP: request.topP,
     stopSequences: request.stopSequences,
+    presencePenalty: request.presencePenalty,
+    frequencyPenalty: request.frequencyPenalty,
+    seed: request.seed,
+    tools: request.tools,
+    toolChoice: request.toolChoice,
     abortSignal: signal,
     // Routing owns retries and failover; the SDK's own backoff would only add seconds.
     maxRetries: 0,
   });
+  const metered = meterStream(result.stream, { inputTokenEstimate, signal, now });
   return {
     id: `chat-${crypto.randomUUID()}`,
     model: model.id,
     provider: target.provider,
     inputTokenEstimate,
     pricing: model.config.pricing,
-    ...meterStream(result.stream, { inputTokenEstimate, signal, now }),
+    ...metered,
+    stream: await waitForFirstToken(metered.stream),
   };
 }

@@ -1,14 +1,9 @@
-import {
-  createUIMessageStreamResponse,
-  type LanguageModelUsage,
-  type ToolSet,
-  toUIMessageStream,
-  type UIMessage,
-} from 'ai';
+import { createUIMessageStreamResponse, type ToolSet, toUIMessageStream, type UIMessage } from 'ai';
 import { toGatewayError } from '@/lib/errors';
 import { costInMicroUsd, microUsdToUsd } from '@/lib/usage/cost';
 import type { ChatRun } from './pipeline';
 import type { Usage } from './types';
+import { toUsage } from './usage';
 
 /** What travels to `useChat` with each answer, in its `finish` part. */
 export interface ChatMessageMetadata {
@@ -30,17 +25,6 @@ function costUsd(run: ChatRun, usage: Usage): number | null {
   return run.pricing ? microUsdToUsd(costInMicroUsd(run.pricing, usage)) : null;
 }
 
-function fromSdkUsage(usage: LanguageModelUsage): Usage {
-  const inputTokens = usage.inputTokens ?? 0;
-  const outputTokens = usage.outputTokens ?? 0;
-  return {
-    inputTokens,
-    outputTokens,
-    cacheReadTokens: usage.inputTokenDetails?.cacheReadTokens ?? 0,
-    totalTokens: inputTokens + outputTokens,
-  };
-}
-
 /** The AI SDK UI message stream, what `useChat` reads, with usage and cost in the metadata. */
 export function toUIMessageStreamReply(run: ChatRun, headers?: HeadersInit): Response {
   const responseHeaders = new Headers(headers);
@@ -53,7 +37,7 @@ export function toUIMessageStreamReply(run: ChatRun, headers?: HeadersInit): Res
       onError: (error) => toGatewayError(error).message,
       messageMetadata: ({ part }): ChatMessageMetadata | undefined => {
         if (part.type !== 'finish') return undefined;
-        const usage = fromSdkUsage(part.totalUsage);
+        const usage = toUsage(part.totalUsage);
         return {
           model: run.model,
           provider: run.provider,

@@ -1,4 +1,4 @@
-import type { ModelMessage } from 'ai';
+import type { ModelMessage, ToolChoice, ToolSet } from 'ai';
 
 /** A chat request after validation, whichever endpoint it came through. */
 export interface ChatRequest {
@@ -10,6 +10,14 @@ export interface ChatRequest {
   temperature?: number;
   topP?: number;
   stopSequences?: string[];
+  presencePenalty?: number;
+  frequencyPenalty?: number;
+  seed?: number;
+  /** Tools the caller defines and runs; the gateway relays the model's calls. */
+  tools?: ToolSet;
+  toolChoice?: ToolChoice<ToolSet>;
+  /** The caller's own end-user id (OpenAI `user`), passed on to providers that take one. */
+  user?: string;
 }
 
 /** Token counts as the gateway records them: always integers, never undefined. */

@@ -1,19 +1,47 @@
 import { getVercelOidcToken } from '@vercel/oidc';
 import { createGateway } from 'ai';
+import type { ProviderConfig } from '@/lib/config';
 import type { ProviderAdapter } from './types';
+
+type GatewayConfig = Extract<ProviderConfig, { type: 'gateway' }>;
+
+async function createGatewayProvider(provider: GatewayConfig) {
+  if (provider.apiKey) return createGateway({ baseURL: provider.baseURL, apiKey: provider.apiKey });
+  // The gateway package's own OIDC lookup yields an empty token on the Edge runtime, so the
+  // token is resolved here, per request, by the @vercel/oidc build that supports the Edge.
+  const token = await getVercelOidcToken();
+  return createGateway({
+    baseURL: provider.baseURL,
+    apiKey: token,
+    headers: { 'ai-gateway-auth-method': 'oidc' },
+  });
+}
+
+/** The gateway prices in USD per token, as decimal strings; ours are per million tokens. */
+function perMillion(price: string | undefined): number | undefined {
+  if (price === undefined) return undefined;
+  return Math.round(Number(price) * 1e12) / 1e6;
+}
 
 export const gatewayAdapter: ProviderAdapter<'gateway'> = {
   async createModel(provider, modelId) {
-    if (provider.apiKey)
-      return createGateway({ baseURL: provider.baseURL, apiKey: provider.apiKey })(modelId);
-    // The gateway package's own OIDC lookup yields an empty token on the Edge runtime, so the
-    // token is resolved here, per request, by the @vercel/oidc build that supports the Edge.
-    const token = await getVercelOidcToken();
-    return createGateway({
-      baseURL: provider.baseURL,
-      apiKey: token,
-      headers: { 'ai-gateway-auth-method': 'oidc' },
-    })(modelId);
+    return (await createGatewayProvider(provider))(modelId);
   },
   isConfigured: () => true,
+  async listModels(provider) {
+    const { models } = await (await createGatewayProvider(provider)).getAvailableModels();
+    return models
+      .filter((model) => (model.modelType ?? 'language') === 'language')
+      .map((model) => ({
+        id: model.id,
+        name: model.name,
+        pricing: model.pricing
+          ? {
+              inputPerMTok: perMillion(model.pricing.input) ?? 0,
+              outputPerMTok: perMillion(model.pricing.output) ?? 0,
+              cacheReadPerMTok: perMillion(model.pricing.cachedInputTokens),
+            }
+          : undefined,
+      }));
+  },
 };

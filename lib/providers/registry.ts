@@ -5,7 +5,7 @@ import { demoAdapter } from './demo';
 import { gatewayAdapter } from './gateway';
 import { openaiAdapter } from './openai';
 import { openaiCompatibleAdapter } from './openai-compatible';
-import type { ProviderAdapter } from './types';
+import type { ListedModel, ProviderAdapter } from './types';
 
 export type ProviderAdapters = { [Type in ProviderType]: ProviderAdapter<Type> };
 
@@ -18,11 +18,9 @@ export const providerAdapters = {
   demo: demoAdapter,
 } satisfies ProviderAdapters;
 
-function adapterFor<Type extends ProviderType>(
-  provider: Extract<ProviderConfig, { type: Type }>,
-  adapters: ProviderAdapters,
-): ProviderAdapter<Type> {
-  return adapters[provider.type as Type] as ProviderAdapter<Type>;
+// TypeScript cannot pair a union-typed config with the matching adapter; this is the one cast.
+function adapterFor(provider: ProviderConfig, adapters: ProviderAdapters): ProviderAdapter {
+  return adapters[provider.type] as ProviderAdapter;
 }
 
 export function createLanguageModel(
@@ -38,4 +36,12 @@ export function isProviderConfigured(
   adapters: ProviderAdapters = providerAdapters,
 ): boolean {
   return adapterFor(provider, adapters).isConfigured(provider);
+}
+
+/** The provider's published models, or undefined when it publishes none. */
+export function listProviderModels(
+  provider: ProviderConfig,
+  adapters: ProviderAdapters = providerAdapters,
+): Promise<ListedModel[]> | undefined {
+  return adapterFor(provider, adapters).listModels?.(provider);
 }

@@ -1,5 +1,12 @@
 import type { LanguageModelV4 } from '@ai-sdk/provider';
-import type { ProviderConfig, ProviderType } from '@/lib/config';
+import type { Pricing, ProviderConfig, ProviderType } from '@/lib/config';
+
+/** A model a provider lists in its own catalog (the AI Gateway does). */
+export interface ListedModel {
+  id: string;
+  name: string;
+  pricing?: Pricing;
+}
 
 /** Turns one configured provider and an upstream model id into an AI SDK model. */
 export interface ProviderAdapter<Type extends ProviderType = ProviderType> {
@@ -9,4 +16,6 @@ export interface ProviderAdapter<Type extends ProviderType = ProviderType> {
   ): LanguageModelV4 | Promise<LanguageModelV4>;
   /** Whether the provider has the credentials it needs; health and the catalog report this. */
   isConfigured(provider: Extract<ProviderConfig, { type: Type }>): boolean;
+  /** The provider's own model list, for providers that publish one. */
+  listModels?(provider: Extract<ProviderConfig, { type: Type }>): Promise<ListedModel[]>;
 }

@@ -1,0 +1,25 @@
+import { startChat } from '@/lib/chat/pipeline';
+import { getConfig } from '@/lib/config';
+import { toResponse } from '@/lib/errors';
+import { parseRequest } from '@/lib/http/parse-request';
+import { readJsonBody } from '@/lib/http/read-json';
+import { chatCompletionRequestSchema, toChatRequest } from '@/lib/openai/request';
+import { toChatCompletion, toChatCompletionStream } from '@/lib/openai/response';
+
+export const runtime = 'edge';
+
+export async function POST(request: Request) {
+  try {
+    const config = getConfig();
+    const body = parseRequest(
+      chatCompletionRequestSchema,
+      await readJsonBody(request, config.maxBodyBytes),
+    );
+    const run = await startChat(toChatRequest(body), request.signal);
+    return body.stream
+      ? toChatCompletionStream(run, body.stream_options?.include_usage === true)
+      : await toChatCompletion(run);
+  } catch (error) {
+    return toResponse(error);
+  }
+}

@@ -1,0 +1,16 @@
+import type { LanguageModelUsage } from 'ai';
+import type { Usage } from './types';
+
+const noUsage: Usage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, totalTokens: 0 };
+
+/** Our usage from the AI SDK's, where any count may be missing; `fallback` fills the gaps. */
+export function toUsage(reported: LanguageModelUsage, fallback: Usage = noUsage): Usage {
+  const inputTokens = reported.inputTokens ?? fallback.inputTokens;
+  const outputTokens = reported.outputTokens ?? fallback.outputTokens;
+  return {
+    inputTokens,
+    outputTokens,
+    cacheReadTokens: reported.inputTokenDetails?.cacheReadTokens ?? fallback.cacheReadTokens,
+    totalTokens: inputTokens + outputTokens,
+  };
+}
