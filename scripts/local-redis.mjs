@@ -93,7 +93,7 @@ async function launch(binary, port) {
     await rm(dir, { recursive: true, force: true });
   };
 
-  const ready = await Promise.race([waitForServer(port, child.pid), exited.then(() => false)]);
+  const ready = await Promise.race([waitForServer(port, child), exited.then(() => false)]);
   if (!ready || child.pid === undefined) {
     await stop();
     const reason = output.trim().split('\n').slice(-3).join(' | ');
@@ -103,15 +103,15 @@ async function launch(binary, port) {
 }
 
 /**
- * Polls until the server on `port` answers and reports our child's PID: a bare PING could be
- * answered by another redis already holding the port while ours is failing to bind.
+ * Polls until the server on `port` reports our child's PID: a bare PING could be answered by
+ * another redis already holding the port while ours is failing to bind.
  * @param {number} port
- * @param {number | undefined} pid
+ * @param {import('node:child_process').ChildProcess} child
  */
-async function waitForServer(port, pid) {
+async function waitForServer(port, child) {
   const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if ((await readServerPid(port)) === pid) return true;
+  while (Date.now() < deadline && child.exitCode === null && child.signalCode === null) {
+    if ((await readServerPid(port)) === child.pid) return true;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return false;

@@ -39,9 +39,16 @@ if (!env.UPSTASH_REDIS_REST_URL && !env.KV_REST_API_URL) {
   console.log('tollgate: using the Upstash Redis configured in the environment');
 }
 
+// A local production build must not need setup either; a deployment sets its own secret.
+if (!env.SESSION_SECRET && mode === 'start') {
+  env.SESSION_SECRET = randomUUID() + randomUUID();
+  console.log('tollgate: SESSION_SECRET not set; using a random one (sessions end on restart)');
+}
+
 const nextBin = fileURLToPath(new URL('../node_modules/next/dist/bin/next', import.meta.url));
 const port = env.PORT || '3000';
-const host = env.HOSTNAME || '127.0.0.1';
+// Not HOSTNAME: shells and containers set it to the machine's name.
+const host = env.HOST || '127.0.0.1';
 // Its own process group, so the whole next tree (next-server workers included) stops together.
 const next = spawn(process.execPath, [nextBin, mode, '-p', port, '-H', host, ...nextArgs], {
   env,

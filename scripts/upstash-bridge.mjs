@@ -293,8 +293,9 @@ function prepareCommand(command, scripts) {
 }
 
 /**
- * @param {Promise<unknown>} promise
- * @returns {Promise<Outcome>}
+ * @template T
+ * @param {Promise<T>} promise
+ * @returns {Promise<{ value: T } | { error: unknown }>}
  */
 function settle(promise) {
   return promise.then(

@@ -17,8 +17,19 @@ export interface Spawned {
   stop(): Promise<void>;
 }
 
-export function spawnGroup(command: string, args: string[], env: NodeJS.ProcessEnv): Spawned {
-  const child = spawn(command, args, { cwd: projectRoot, env, detached: true, stdio: 'pipe' });
+export function spawnGroup(
+  command: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+): Spawned {
+  // Next types NODE_ENV as always present; a child may well start without it.
+  const childEnv = env as NodeJS.ProcessEnv;
+  const child = spawn(command, args, {
+    cwd: projectRoot,
+    env: childEnv,
+    detached: true,
+    stdio: 'pipe',
+  });
   let output = '';
   child.stdout?.on('data', (chunk) => {
     output += chunk;
@@ -50,7 +61,9 @@ export function spawnGroup(command: string, args: string[], env: NodeJS.ProcessE
 }
 
 /** The environment a test app starts from: no keys, nothing inherited but the basics. */
-export function baseEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+export function baseEnv(
+  extra: Record<string, string | undefined> = {},
+): Record<string, string | undefined> {
   return {
     PATH: process.env.PATH,
     HOME: process.env.HOME,

@@ -1,5 +1,7 @@
+import { after } from 'next/server';
 import { chatBodySchema, toChatRequest } from '@/lib/chat/chat-request';
 import { startChat } from '@/lib/chat/pipeline';
+import { recordOutcome } from '@/lib/chat/record';
 import { toJsonReply, toUIMessageStreamReply } from '@/lib/chat/replies';
 import { getConfig } from '@/lib/config';
 import { toResponse } from '@/lib/errors';
@@ -13,6 +15,7 @@ export async function POST(request: Request) {
     const config = getConfig();
     const body = parseRequest(chatBodySchema, await readJsonBody(request, config.maxBodyBytes));
     const run = await startChat(await toChatRequest(body, config.defaultModel), request.signal);
+    after(() => recordOutcome(run));
     return body.stream === false ? await toJsonReply(run) : toUIMessageStreamReply(run);
   } catch (error) {
     return toResponse(error);

@@ -1,4 +1,6 @@
+import { after } from 'next/server';
 import { startChat } from '@/lib/chat/pipeline';
+import { recordOutcome } from '@/lib/chat/record';
 import { getConfig } from '@/lib/config';
 import { toResponse } from '@/lib/errors';
 import { parseRequest } from '@/lib/http/parse-request';
@@ -16,6 +18,7 @@ export async function POST(request: Request) {
       await readJsonBody(request, config.maxBodyBytes),
     );
     const run = await startChat(toChatRequest(body), request.signal);
+    after(() => recordOutcome(run));
     return body.stream
       ? toChatCompletionStream(run, body.stream_options?.include_usage === true)
       : await toChatCompletion(run);
