@@ -67,41 +67,61 @@ export function meterStream(
   signal?.addEventListener('abort', onAbort, { once: true });
   if (signal?.aborted) onAbort();
 
-  const stream = source.pipeThrough(
-    new TransformStream<TextStreamPart<ToolSet>, TextStreamPart<ToolSet>>({
-      transform(part, controller) {
-        switch (part.type) {
-          case 'text-delta':
-            timeToFirstTokenMs ??= now() - startedAt;
-            text += part.text;
-            break;
-          case 'tool-input-delta':
-            timeToFirstTokenMs ??= now() - startedAt;
-            toolInput += part.delta;
-            break;
-          case 'finish':
-            settle({
-              ending: 'finished',
-              usage: toUsage(part.totalUsage, countedUsage()),
-              usageSource: part.totalUsage.outputTokens === undefined ? 'counted' : 'provider',
-              finishReason: part.finishReason,
-              text,
-              timeToFirstTokenMs,
-            });
-            break;
-          case 'error':
-            end('failed', part.error);
-            break;
-          case 'abort':
-            end('aborted');
-            break;
-        }
-        controller.enqueue(part);
-      },
-      flush() {
+  const observe = (part: TextStreamPart<ToolSet>) => {
+    switch (part.type) {
+      case 'text-delta':
+        timeToFirstTokenMs ??= now() - startedAt;
+        text += part.text;
+        break;
+      case 'tool-input-delta':
+        timeToFirstTokenMs ??= now() - startedAt;
+        toolInput += part.delta;
+        break;
+      case 'finish':
+        settle({
+          ending: 'finished',
+          usage: toUsage(part.totalUsage, countedUsage()),
+          usageSource: part.totalUsage.outputTokens === undefined ? 'counted' : 'provider',
+          finishReason: part.finishReason,
+          text,
+          timeToFirstTokenMs,
+        });
+        break;
+      case 'error':
+        end('failed', part.error);
+        break;
+      case 'abort':
+        end('aborted');
+        break;
+    }
+  };
+
+  const reader = source.getReader();
+  const stream = new ReadableStream<TextStreamPart<ToolSet>>({
+    async pull(controller) {
+      let next: ReadableStreamReadResult<TextStreamPart<ToolSet>>;
+      try {
+        next = await reader.read();
+      } catch (error) {
+        // A connection cut mid-answer surfaces as a throw, not as an error part; it becomes one
+        // here so every reply format can end the stream with an explicit error.
+        end(signal?.aborted ? 'aborted' : 'failed', error);
+        controller.enqueue({ type: 'error', error });
+        controller.close();
+        return;
+      }
+      if (next.done) {
         end('failed', new Error('The stream ended without a finish event.'));
-      },
-    }),
-  );
+        controller.close();
+        return;
+      }
+      observe(next.value);
+      controller.enqueue(next.value);
+    },
+    cancel(reason) {
+      end('aborted', reason);
+      return reader.cancel(reason);
+    },
+  });
   return { stream, outcome, timeToFirstTokenMs: () => timeToFirstTokenMs };
 }

@@ -12,6 +12,15 @@ import { waitForFirstToken } from './first-token';
 import { type MeteredStream, meterStream } from './meter';
 import type { ChatRequest } from './types';
 
+// The SDK's default warning logger calls process.emitWarning, which throws on the Edge runtime
+// and would turn a harmless provider warning into a failed request.
+const sdkGlobals = globalThis as { AI_SDK_LOG_WARNINGS?: unknown };
+sdkGlobals.AI_SDK_LOG_WARNINGS ??= (options: {
+  warnings: unknown[];
+  provider?: string;
+  model?: string;
+}) => console.warn(JSON.stringify({ event: 'tollgate.sdk-warning', ...options }));
+
 export interface ChatRun extends MeteredStream {
   id: string;
   /** The catalog model that serves the answer. */

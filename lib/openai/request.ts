@@ -91,6 +91,11 @@ function joinText(content: string | Array<{ text: string }>): string {
   return typeof content === 'string' ? content : content.map((part) => part.text).join('');
 }
 
+/** `data:image/png;base64,…` names its type; a plain URL is just some image. */
+function imageMediaType(url: string): string {
+  return /^data:(image\/[\w.+-]+)[;,]/.exec(url)?.[1] ?? 'image';
+}
+
 function parseArguments(text: string, index: number): unknown {
   try {
     return JSON.parse(text || '{}');
@@ -119,7 +124,11 @@ function toModelMessages(messages: OpenAIMessage[]): ModelMessage[] {
               : entry.content.map((part) =>
                   part.type === 'text'
                     ? { type: 'text', text: part.text }
-                    : { type: 'image', image: new URL(part.image_url.url) },
+                    : {
+                        type: 'file',
+                        data: new URL(part.image_url.url),
+                        mediaType: imageMediaType(part.image_url.url),
+                      },
                 ),
         };
       case 'assistant': {

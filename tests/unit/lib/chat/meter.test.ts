@@ -97,3 +97,41 @@ describe('meterStream', () => {
     expect((await metered.outcome).ending).toBe('failed');
   });
 });
+
+describe('meterStream when the source breaks', () => {
+  it('turns a thrown read (a cut connection) into an error part and a failed outcome', async () => {
+    const cut = new Error('terminated');
+    let sent = false;
+    const source = new ReadableStream<Part>({
+      pull(controller) {
+        if (!sent) {
+          sent = true;
+          controller.enqueue(delta('half an'));
+        } else controller.error(cut);
+      },
+    });
+    const metered = meterStream(source, { inputTokenEstimate: 2 });
+    const parts: Part[] = [];
+    const reader = metered.stream.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      parts.push(value);
+    }
+    expect(parts.map((part) => part.type)).toEqual(['text-delta', 'error']);
+    const outcome = await metered.outcome;
+    expect(outcome.ending).toBe('failed');
+    expect(outcome.error).toBe(cut);
+    expect(outcome.usage.outputTokens).toBe(countTokens('half an'));
+  });
+
+  it('settles as aborted when the consumer cancels', async () => {
+    const metered = meterStream(source([delta('some text')], true), { inputTokenEstimate: 4 });
+    const reader = metered.stream.getReader();
+    await reader.read();
+    await reader.cancel('client went away');
+    const outcome = await metered.outcome;
+    expect(outcome.ending).toBe('aborted');
+    expect(outcome.usage.outputTokens).toBe(countTokens('some text'));
+  });
+});

@@ -61,7 +61,10 @@ describe('OpenAI chat completion requests', () => {
     });
     const content = request.messages[0]?.content;
     expect(Array.isArray(content) && content[0]).toEqual({ type: 'text', text: 'What is this?' });
-    expect(Array.isArray(content) && content[1]).toMatchObject({ type: 'image' });
+    expect(Array.isArray(content) && content[1]).toMatchObject({
+      type: 'file',
+      mediaType: 'image/png',
+    });
   });
 
   it('carries tool calls and tool results both ways', () => {
