@@ -32,6 +32,9 @@ export default defineConfig({
     command: 'node scripts/local-stack.mjs start',
     url: `${baseURL}/api/health`,
     reuseExistingServer: false,
+    // The stack stops Next, the bridge and Redis on SIGTERM; Playwright's default SIGKILL would
+    // leave Next (its own process group) running.
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 10_000 },
     timeout: 120_000,
     env: {
       PORT: String(port),

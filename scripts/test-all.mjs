@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './local-redis.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const reports = `${root}.tmp/test-reports`;
@@ -100,7 +101,7 @@ tests(
   ['test', '--reporter=list,json'],
   `${reports}/e2e.json`,
   playwrightCounts,
-  { PLAYWRIGHT_JSON_OUTPUT_NAME: `${reports}/e2e.json` },
+  { PLAYWRIGHT_JSON_OUTPUT_NAME: `${reports}/e2e.json`, E2E_PORT: String(await freePort()) },
 );
 
 if (failures.length > 0) console.log(`\nFailed: ${failures.join('; ')}`);

@@ -147,7 +147,7 @@ function toModelMessages(messages: OpenAIMessage[]): ModelMessage[] {
           content: [...(text ? [{ type: 'text' as const, text }] : []), ...calls],
         };
       }
-      case 'tool': {
+      default: {
         const toolName = toolNames.get(entry.tool_call_id);
         if (!toolName) {
           throw new GatewayError(

@@ -7,9 +7,9 @@ test('a guest sends a message and watches the demo answer stream in', async ({ p
 
   const answer = page.locator('li[data-role="assistant"]');
   await expect(answer).toContainText('You asked: "Hello from the browser"');
-  const early = (await answer.innerText()).length;
+  const early = (await answer.textContent())?.length ?? 0;
   await expect
-    .poll(async () => (await answer.innerText()).length, { timeout: 10_000 })
+    .poll(async () => (await answer.textContent())?.length ?? 0, { timeout: 10_000 })
     .toBeGreaterThan(early + 20);
 
   const usage = answer.getByTestId('message-usage');
