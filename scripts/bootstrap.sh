@@ -33,9 +33,11 @@ if (( ${#packages[@]} )); then
   fi
 fi
 
-# npm ci only when the installed tree is older than the lockfile.
+# Install only when the installed tree is older than the lockfile. `npm ci` refuses a lockfile
+# without the other platforms' optional binaries (Biome's, Next's SWC), which a registry mirror
+# serving one platform produces; `npm install` honours the same lockfile and skips them.
 if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  npm ci --no-audit --no-fund --loglevel=error
+  npm ci --no-audit --no-fund --loglevel=error 2>/dev/null || npm install --no-audit --no-fund --loglevel=error
 fi
 
 case $mode in
