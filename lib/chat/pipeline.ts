@@ -8,6 +8,7 @@ import {
   providerAdapters,
 } from '@/lib/providers/registry';
 import { estimatePromptTokens } from '@/lib/tokens';
+import type { ChatAccounting } from './accounting';
 import { waitForFirstToken } from './first-token';
 import { type MeteredStream, meterStream } from './meter';
 import type { ChatRequest } from './types';
@@ -20,6 +21,9 @@ sdkGlobals.AI_SDK_LOG_WARNINGS ??= (options: {
   provider?: string;
   model?: string;
 }) => console.warn(JSON.stringify({ event: 'tollgate.sdk-warning', ...options }));
+
+/** Output cap when neither the request nor the model names one: budgets need a bound. */
+export const defaultMaxOutputTokens = 4096;
 
 export interface ChatRun extends MeteredStream {
   id: string;
@@ -36,6 +40,10 @@ export interface ChatDependencies {
   config?: Config;
   catalog?: Catalog;
   adapters?: ProviderAdapters;
+  /** Reserves and settles the caller's budgets; without it nothing is limited or recorded. */
+  accounting?: ChatAccounting;
+  /** Hands work that finishes after the response (settlement) to the platform. */
+  defer?: (task: Promise<unknown>) => void;
   now?: () => number;
 }
 
@@ -47,6 +55,8 @@ export async function startChat(
     config = getConfig(),
     catalog = getCatalog(config),
     adapters = providerAdapters,
+    accounting,
+    defer = (task) => void task.catch(() => {}),
     now = Date.now,
   }: ChatDependencies = {},
 ): Promise<ChatRun> {
@@ -56,33 +66,51 @@ export async function startChat(
   if (!target || !provider) {
     throw new GatewayError('no_provider_available', `No provider can serve "${model.id}".`);
   }
+  const pricing = model.config.pricing;
   const inputTokenEstimate = estimatePromptTokens(request.messages, request.instructions);
-  const result = streamText({
-    model: await createLanguageModel(provider, target.model, adapters),
-    instructions: request.instructions,
-    messages: request.messages,
-    allowSystemInMessages: true,
-    maxOutputTokens: request.maxOutputTokens ?? model.config.maxOutputTokens,
-    temperature: request.temperature,
-    topP: request.topP,
-    stopSequences: request.stopSequences,
-    presencePenalty: request.presencePenalty,
-    frequencyPenalty: request.frequencyPenalty,
-    seed: request.seed,
-    tools: request.tools,
-    toolChoice: request.toolChoice,
-    abortSignal: signal,
-    // Routing owns retries and failover; the SDK's own backoff would only add seconds.
-    maxRetries: 0,
-  });
-  const metered = meterStream(result.stream, { inputTokenEstimate, signal, now });
+  const requestedOutputTokens =
+    request.maxOutputTokens ?? model.config.maxOutputTokens ?? defaultMaxOutputTokens;
+  const maxOutputTokens = accounting
+    ? await accounting.reserve({ inputTokens: inputTokenEstimate, requestedOutputTokens, pricing })
+    : requestedOutputTokens;
+  const ending = { model: model.id, provider: target.provider, pricing };
+
+  let metered: MeteredStream;
+  let stream: MeteredStream['stream'];
+  try {
+    const result = streamText({
+      model: await createLanguageModel(provider, target.model, adapters),
+      instructions: request.instructions,
+      messages: request.messages,
+      allowSystemInMessages: true,
+      maxOutputTokens,
+      temperature: request.temperature,
+      topP: request.topP,
+      stopSequences: request.stopSequences,
+      presencePenalty: request.presencePenalty,
+      frequencyPenalty: request.frequencyPenalty,
+      seed: request.seed,
+      tools: request.tools,
+      toolChoice: request.toolChoice,
+      abortSignal: signal,
+      // Routing owns retries and failover; the SDK's own backoff would only add seconds.
+      maxRetries: 0,
+    });
+    metered = meterStream(result.stream, { inputTokenEstimate, signal, now });
+    stream = await waitForFirstToken(metered.stream);
+  } catch (error) {
+    if (accounting) defer(accounting.settle(ending));
+    throw error;
+  }
+  if (accounting)
+    defer(metered.outcome.then((outcome) => accounting.settle({ ...ending, outcome })));
   return {
     id: `chat-${crypto.randomUUID()}`,
     model: model.id,
     provider: target.provider,
     inputTokenEstimate,
-    pricing: model.config.pricing,
+    pricing,
     ...metered,
-    stream: await waitForFirstToken(metered.stream),
+    stream,
   };
 }

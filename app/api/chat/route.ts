@@ -1,4 +1,5 @@
 import { after } from 'next/server';
+import { type ChatAccounting, openChatAccounting } from '@/lib/chat/accounting';
 import { chatBodySchema, toChatRequest } from '@/lib/chat/chat-request';
 import { startChat } from '@/lib/chat/pipeline';
 import { recordOutcome } from '@/lib/chat/record';
@@ -11,13 +12,19 @@ import { readJsonBody } from '@/lib/http/read-json';
 export const runtime = 'edge';
 
 export async function POST(request: Request) {
+  let accounting: ChatAccounting | undefined;
   try {
     const config = getConfig();
+    accounting = openChatAccounting(request, config);
     const body = parseRequest(chatBodySchema, await readJsonBody(request, config.maxBodyBytes));
-    const run = await startChat(await toChatRequest(body, config.defaultModel), request.signal);
+    const run = await startChat(await toChatRequest(body, config.defaultModel), request.signal, {
+      accounting,
+      defer: after,
+    });
     after(() => recordOutcome(run));
     return body.stream === false ? await toJsonReply(run) : toUIMessageStreamReply(run);
   } catch (error) {
+    if (accounting) after(accounting.abandon());
     return toResponse(error);
   }
 }

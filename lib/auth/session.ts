@@ -1,0 +1,74 @@
+import { fromBase64Url, randomToken, toBase64Url } from './encoding';
+
+export const sessionCookieName = 'tollgate_session';
+/** Sessions last a year; a guest who clears cookies simply becomes a new guest. */
+export const sessionMaxAgeSeconds = 365 * 86_400;
+
+export interface SessionPayload {
+  userId: string;
+  plan: string;
+  /** Set when the UI signed in with an API key. */
+  keyId?: string;
+  issuedAt: number;
+}
+
+async function hmacKey(secret: string): Promise<CryptoKey> {
+  return crypto.subtle.importKey(
+    'raw',
+    new TextEncoder().encode(secret),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign', 'verify'],
+  );
+}
+
+export async function signSession(payload: SessionPayload, secret: string): Promise<string> {
+  const body = toBase64Url(new TextEncoder().encode(JSON.stringify(payload)));
+  const signature = await crypto.subtle.sign(
+    'HMAC',
+    await hmacKey(secret),
+    new TextEncoder().encode(body),
+  );
+  return `${body}.${toBase64Url(new Uint8Array(signature))}`;
+}
+
+/** The payload of a cookie we signed, or null for anything else. */
+export async function verifySession(
+  cookie: string,
+  secret: string,
+): Promise<SessionPayload | null> {
+  const [body, signature, extra] = cookie.split('.');
+  if (!body || !signature || extra !== undefined) return null;
+  try {
+    const valid = await crypto.subtle.verify(
+      'HMAC',
+      await hmacKey(secret),
+      fromBase64Url(signature),
+      new TextEncoder().encode(body),
+    );
+    if (!valid) return null;
+    const payload = JSON.parse(new TextDecoder().decode(fromBase64Url(body))) as SessionPayload;
+    return typeof payload.userId === 'string' && typeof payload.plan === 'string' ? payload : null;
+  } catch {
+    return null;
+  }
+}
+
+export function newGuestSession(plan: string, now = Date.now()): SessionPayload {
+  return { userId: `guest_${randomToken(12)}`, plan, issuedAt: now };
+}
+
+export function sessionCookie(value: string, secure: boolean): string {
+  return [
+    `${sessionCookieName}=${value}`,
+    'Path=/',
+    'HttpOnly',
+    'SameSite=Lax',
+    `Max-Age=${sessionMaxAgeSeconds}`,
+    ...(secure ? ['Secure'] : []),
+  ].join('; ');
+}
+
+export function clearedSessionCookie(): string {
+  return `${sessionCookieName}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`;
+}

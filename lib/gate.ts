@@ -1,0 +1,122 @@
+import { NextResponse } from 'next/server';
+import { identify, planOf, requireRedis } from '@/lib/auth/identify';
+import {
+  type Identity,
+  identityHeaders,
+  internalHeaderPrefix,
+  writeIdentity,
+} from '@/lib/auth/identity';
+import { newGuestSession, sessionCookie, signSession } from '@/lib/auth/session';
+import type { Config } from '@/lib/config';
+import { GatewayError, toResponse } from '@/lib/errors';
+import { corsHeaders, preflightResponse } from '@/lib/http/cors';
+import { getLimitStores } from '@/lib/limits';
+import { admitChatRequest } from '@/lib/limits/admission';
+import { getRedis } from '@/lib/store/redis';
+
+type Access = 'page' | 'public' | 'user' | 'chat';
+
+/** What a path needs: chat requests are gated by limits, user endpoints by identity alone. */
+export function accessOf(method: string, pathname: string): Access {
+  if (!pathname.startsWith('/api/')) return 'page';
+  if (method === 'POST' && (pathname === '/api/chat' || pathname === '/api/v1/chat/completions'))
+    return 'chat';
+  if (/^\/api\/(v1\/models|usage|limits|keys)(\/|$)/.test(pathname)) return 'user';
+  return 'public';
+}
+
+export interface GateContext {
+  config: Config;
+  defer: (task: Promise<unknown>) => void;
+  now?: () => number;
+}
+
+/**
+ * Middleware's whole job: drop client-sent identity headers, establish who is calling, admit or
+ * refuse chat requests, and hand the identity and rate-limit headers on.
+ */
+export async function gateRequest(
+  request: Request,
+  { config, defer, now = Date.now }: GateContext,
+): Promise<Response> {
+  const url = new URL(request.url);
+  const origin = request.headers.get('origin');
+  if (request.method === 'OPTIONS' && url.pathname.startsWith('/api/')) {
+    return preflightResponse(request, config.corsOrigins);
+  }
+  const requestId = crypto.randomUUID();
+  const responseHeaders = corsHeaders(origin, config.corsOrigins);
+  responseHeaders.set('x-request-id', requestId);
+  const forwarded = new Headers(request.headers);
+  for (const name of [...forwarded.keys()]) {
+    if (name.startsWith(internalHeaderPrefix)) forwarded.delete(name);
+  }
+  forwarded.set('x-request-id', requestId);
+
+  try {
+    const access = accessOf(request.method, url.pathname);
+    const redis = getRedis(config);
+    // Pages and public endpoints serve anyone: bad credentials there just mean no identity.
+    const lenient = access === 'page' || access === 'public';
+    let identity: Identity | undefined = lenient
+      ? await identify(request, config, redis).catch(() => undefined)
+      : await identify(request, config, redis);
+
+    if (!identity && access === 'page') {
+      const guest = newGuestSession(config.guestPlan, now());
+      const cookie = await signSession(guest, config.sessionSecret);
+      responseHeaders.append('set-cookie', sessionCookie(cookie, url.protocol === 'https:'));
+      identity = { userId: guest.userId, plan: guest.plan, admin: false, kind: 'guest' };
+    }
+    if (!identity && (access === 'user' || access === 'chat')) {
+      throw new GatewayError('unauthorized', 'Send an API key as `Authorization: Bearer <key>`.');
+    }
+    if (identity) writeIdentity(forwarded, identity);
+
+    if (identity && access === 'chat') {
+      const plan = planOf(config, identity.plan);
+      try {
+        const admitted = await admitChatRequest(identity, requestId, plan, {
+          redis: requireRedis(redis),
+          ...getLimitStores(requireRedis(redis)),
+          now,
+          defer,
+        });
+        admitted.headers.forEach((value, name) => responseHeaders.set(name, value));
+        if (admitted.leaseHeld) forwarded.set(identityHeaders.lease, '1');
+      } catch (error) {
+        const failure = asStoreFailure(error);
+        // A plan may prefer serving to refusing while the store is down; denials still stand.
+        if (
+          !(
+            plan.failOpen &&
+            failure instanceof GatewayError &&
+            failure.code === 'store_unavailable'
+          )
+        ) {
+          throw failure;
+        }
+      }
+    }
+
+    const response = NextResponse.next({ request: { headers: forwarded } });
+    responseHeaders.forEach((value, name) => response.headers.append(name, value));
+    return response;
+  } catch (error) {
+    return toResponse(asStoreFailure(error), responseHeaders);
+  }
+}
+
+/** Anything from the store that is not one of our decisions means Redis failed: fail closed. */
+function asStoreFailure(error: unknown): unknown {
+  if (error instanceof GatewayError) return error;
+  return new GatewayError(
+    'store_unavailable',
+    'The limits store is unreachable; try again shortly.',
+    {
+      retryable: true,
+      retryAfterSeconds: 1,
+      cause: error,
+    },
+  );
+}
