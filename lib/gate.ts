@@ -82,7 +82,9 @@ export async function gateRequest(
           now,
           defer,
         });
-        admitted.headers.forEach((value, name) => responseHeaders.set(name, value));
+        admitted.headers.forEach((value, name) => {
+          responseHeaders.set(name, value);
+        });
         if (admitted.leaseHeld) forwarded.set(identityHeaders.lease, '1');
       } catch (error) {
         const failure = asStoreFailure(error);
@@ -100,7 +102,9 @@ export async function gateRequest(
     }
 
     const response = NextResponse.next({ request: { headers: forwarded } });
-    responseHeaders.forEach((value, name) => response.headers.append(name, value));
+    responseHeaders.forEach((value, name) => {
+      response.headers.append(name, value);
+    });
     return response;
   } catch (error) {
     return toResponse(asStoreFailure(error), responseHeaders);
