@@ -17,7 +17,7 @@ local expired = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now)
 for _, id in ipairs(expired) do redis.call('HDEL', KEYS[4], id) end
 if #expired > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now) end
 
-local day, month = ARGV[14], ARGV[15]
+local day, month = ARGV[13], ARGV[14]
 local heldDayTokens, heldDayMicro, heldMonthTokens, heldMonthMicro = 0, 0, 0, 0
 for _, held in ipairs(redis.call('HVALS', KEYS[4])) do
   local tokens, micro, heldDay, heldMonth = string.match(held, '^(%d+):(%d+):([^:]+):([^:]+)$')

@@ -3,18 +3,23 @@ import { startTestApp, type TestApp } from '../support/app';
 import { readUIStream, textOf } from '../support/ui-stream';
 
 let app: TestApp;
+let apiKey: string;
 
 beforeAll(async () => {
   app = await startTestApp({
-    gatewayConfig: { providers: { demo: { type: 'demo', tokenDelayMs: 2 } } },
+    gatewayConfig: {
+      providers: { demo: { type: 'demo', tokenDelayMs: 2 } },
+      plans: { unlimited: {} },
+    },
   });
+  apiKey = await app.createKey({ userId: 'foundation-user', plan: 'unlimited' });
 });
 afterAll(() => app?.stop());
 
 function postChat(body: unknown, init: RequestInit = {}) {
   return fetch(`${app.url}/api/chat`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
     body: typeof body === 'string' ? body : JSON.stringify(body),
     ...init,
   });
@@ -117,6 +122,15 @@ describe('the production build on the local stack', () => {
     ],
   ])('answers %s with the documented 4xx', async (_name, body, status, code) => {
     await expectError(await postChat(body), status, code);
+  });
+
+  it('refuses a chat without credentials with 401', async () => {
+    const response = await fetch(`${app.url}/api/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ messages: [{ role: 'user', content: 'x' }] }),
+    });
+    await expectError(response, 401, 'unauthorized');
   });
 
   it('refuses a 2 MiB body with 413', async () => {

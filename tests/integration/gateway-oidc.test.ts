@@ -6,13 +6,16 @@ import { readUIStream, textOf } from '../support/ui-stream';
 
 let gateway: GatewayUpstream;
 let app: TestApp;
+let apiKey: string;
 
 beforeAll(async () => {
   gateway = await startGatewayUpstream();
   // No AI_GATEWAY_API_KEY: the deployment's OIDC token is the only credential, as on Vercel.
   app = await startTestApp({
     env: { VERCEL_OIDC_TOKEN: 'oidc-token-from-vercel', AI_GATEWAY_BASE_URL: gateway.baseURL },
+    gatewayConfig: { plans: { unlimited: {} } },
   });
+  apiKey = await app.createKey({ userId: 'oidc-user', plan: 'unlimited' });
 });
 afterAll(async () => {
   await app?.stop();
@@ -23,7 +26,7 @@ describe('the AI Gateway with only a Vercel OIDC token', () => {
   it('sends the OIDC token from an edge route of the production build', async () => {
     const response = await fetch(`${app.url}/api/chat`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
       body: JSON.stringify({
         model: 'openai/gpt-5.4',
         messages: [{ role: 'user', content: 'hi' }],

@@ -34,9 +34,13 @@ describe('npm run start:local (the local stack around the production build)', ()
       const health = await (await fetch(`${url}/api/health`)).json();
       expect(health).toMatchObject({ status: 'ok', redis: 'ok' });
 
+      // As in a browser: the first page visit makes the visitor a guest with a session cookie.
+      const page = await fetch(url);
+      const cookie = page.headers.get('set-cookie')?.split(';')[0] ?? '';
+      expect(cookie).toMatch(/^tollgate_session=/);
       const response = await fetch(`${url}/api/chat`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', cookie },
         body: JSON.stringify({
           messages: [{ role: 'user', content: 'hi' }],
           model: 'demo/instant',

@@ -11,6 +11,8 @@ let upstream: OpenAIUpstream;
 let gateway: GatewayUpstream;
 let app: TestApp;
 let client: OpenAI;
+let apiKey: string;
+const json = () => ({ 'content-type': 'application/json', authorization: `Bearer ${apiKey}` });
 
 const weatherTool = {
   type: 'function' as const,
@@ -30,6 +32,7 @@ beforeAll(async () => {
         upstream: { type: 'openai-compatible', baseURL: upstream.baseURL, apiKey: 'upstream-key' },
         gateway: { type: 'gateway', baseURL: gateway.baseURL, apiKey: 'gateway-key' },
       },
+      plans: { unlimited: {} },
       models: {
         'test/echo': {
           name: 'Echo',
@@ -39,7 +42,8 @@ beforeAll(async () => {
       },
     },
   });
-  client = new OpenAI({ baseURL: `${app.url}/api/v1`, apiKey: 'unused-for-now', maxRetries: 0 });
+  apiKey = await app.createKey({ userId: 'openai-api-user', plan: 'unlimited' });
+  client = new OpenAI({ baseURL: `${app.url}/api/v1`, apiKey, maxRetries: 0 });
 });
 afterAll(async () => {
   await app?.stop();
@@ -239,7 +243,7 @@ describe('/api/v1 with the official openai client', () => {
     upstream.setBehavior({ chunkCount: 10, cutAfterChunks: 3 });
     const response = await fetch(`${app.url}/api/v1/chat/completions`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: json(),
       body: JSON.stringify({
         model: 'test/echo',
         stream: true,
@@ -284,7 +288,7 @@ describe('malformed OpenAI requests', () => {
   ])('answers %s with a 4xx in the error shape', async (_name, body, status) => {
     const response = await fetch(`${app.url}/api/v1/chat/completions`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: json(),
       body: body === undefined ? '' : JSON.stringify(body),
     });
     expect(response.status).toBe(status);
@@ -298,7 +302,12 @@ describe('malformed OpenAI requests', () => {
 
 describe('@ai-sdk/openai-compatible against /api/v1', () => {
   const tollgate = () =>
-    createOpenAICompatible({ name: 'tollgate', baseURL: `${app.url}/api/v1`, includeUsage: true });
+    createOpenAICompatible({
+      name: 'tollgate',
+      baseURL: `${app.url}/api/v1`,
+      apiKey,
+      includeUsage: true,
+    });
 
   it('generates and streams with the upstream usage', async () => {
     upstream.setBehavior({ chunkCount: 4, promptTokens: 9 });
@@ -323,6 +332,7 @@ describe('/api/chat from other apps', () => {
     upstream.setBehavior({ chunkCount: 7, promptTokens: 30 });
     const transport = new DefaultChatTransport({
       api: `${app.url}/api/chat`,
+      headers: { authorization: `Bearer ${apiKey}` },
       body: { model: 'test/echo' },
     });
     const stream = await transport.sendMessages({
@@ -354,7 +364,7 @@ describe('/api/chat from other apps', () => {
     upstream.setBehavior({ chunkCount: 3, promptTokens: 5 });
     const response = await fetch(`${app.url}/api/chat`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', origin: 'https://other.example' },
+      headers: { ...json(), origin: 'https://other.example' },
       body: JSON.stringify({
         model: 'test/echo',
         stream: false,
@@ -402,7 +412,7 @@ describe('client abort', () => {
     const controller = new AbortController();
     const response = await fetch(`${app.url}/api/chat`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: json(),
       body: JSON.stringify({
         model: 'test/echo',
         messages: [{ role: 'user', content: 'long please' }],
@@ -431,7 +441,7 @@ describe('the AI Gateway provider', () => {
   it('sends the AI Gateway headers and body for a model it publishes', async () => {
     const response = await fetch(`${app.url}/api/chat`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: json(),
       body: JSON.stringify({
         model: 'anthropic/claude-sonnet-4.6',
         maxOutputTokens: 64,

@@ -8,6 +8,7 @@ export const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 const nextBin = `${projectRoot}/node_modules/next/dist/bin/next`;
 
 export const testSessionSecret = 'integration-test-session-secret-0123456789abcdef';
+export const testAdminToken = 'integration-test-admin-token-0123456789';
 
 /** A child process started in its own group, so its whole tree can be stopped by PID. */
 export interface Spawned {
@@ -70,6 +71,7 @@ export function baseEnv(
     NODE_ENV: 'production',
     NEXT_TELEMETRY_DISABLED: '1',
     SESSION_SECRET: testSessionSecret,
+    ADMIN_TOKEN: testAdminToken,
     ...extra,
   };
 }
@@ -96,6 +98,8 @@ export interface TestApp {
   bridge: Bridge;
   redisToken: string;
   server: Spawned;
+  /** Creates an API key through the admin API and returns the secret. */
+  createKey(fields: { userId: string; plan?: string; name?: string }): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -139,6 +143,15 @@ export async function startTestApp({
     bridge,
     redisToken,
     server,
+    async createKey(fields) {
+      const response = await fetch(`${url}/api/keys`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${testAdminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify(fields),
+      });
+      if (response.status !== 201) throw new Error(`key creation failed: ${await response.text()}`);
+      return ((await response.json()) as { key: string }).key;
+    },
     async stop() {
       await server.stop();
       await bridge.close();

@@ -1,0 +1,27 @@
+import { requireIdentity } from '@/lib/auth/admin';
+import { planOf, requireRedis } from '@/lib/auth/identify';
+import { getConfig } from '@/lib/config';
+import { toResponse } from '@/lib/errors';
+import { getLimitStores } from '@/lib/limits';
+import { getRedis } from '@/lib/store/redis';
+import { getLimits } from '@/lib/usage/queries';
+
+export const runtime = 'edge';
+export const dynamic = 'force-dynamic';
+
+export async function GET(request: Request) {
+  try {
+    const identity = requireIdentity(request);
+    const config = getConfig();
+    const redis = requireRedis(getRedis(config));
+    const limits = await getLimits(redis, getLimitStores(redis), {
+      userId: identity.userId,
+      plan: planOf(config, identity.plan),
+      planName: identity.plan,
+      now: Date.now(),
+    });
+    return Response.json(limits);
+  } catch (error) {
+    return toResponse(error);
+  }
+}

@@ -1,0 +1,160 @@
+// `npm run keys -- <command>`: creates, lists and revokes API keys of a running Tollgate through
+// its /api/keys endpoints, so it works the same against local dev and a deployment.
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+
+const REQUEST_TIMEOUT_MS = 15_000;
+const localTokenFile = new URL('../.tmp/local-admin-token', import.meta.url);
+
+const usage = `usage: npm run keys -- <command> [options]
+
+commands:
+  create --user <id> [--plan <plan>] [--name <name>]   create a key; it is shown once
+  list                                                 list keys (never their secrets)
+  revoke <id>                                          revoke a key, effective at once
+
+options:
+  --url <url>             Tollgate's base URL. Default: $TOLLGATE_URL, else
+                          http://127.0.0.1:$PORT (PORT defaults to 3000)
+  --admin-token <token>   Default: $ADMIN_TOKEN, else .tmp/local-admin-token (written by
+                          npm run dev). Prefer the env var: arguments show up in ps.
+  --json                  print the API's JSON instead
+  -h, --help`;
+
+class CliError extends Error {}
+
+const options = {
+  user: { type: 'string' },
+  plan: { type: 'string' },
+  name: { type: 'string' },
+  url: { type: 'string' },
+  'admin-token': { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+};
+
+async function readAdminToken(flag) {
+  const token = flag ?? process.env.ADMIN_TOKEN;
+  if (token) return token;
+  try {
+    return (await readFile(localTokenFile, 'utf8')).trim();
+  } catch {
+    throw new CliError(
+      'no admin token: pass --admin-token, set ADMIN_TOKEN, or start the app with npm run dev',
+    );
+  }
+}
+
+function baseUrlOf(flag) {
+  const url = flag ?? process.env.TOLLGATE_URL ?? `http://127.0.0.1:${process.env.PORT || 3000}`;
+  return url.replace(/\/+$/, '');
+}
+
+/** Calls the API; an error reply becomes a CliError carrying the API's own message. */
+async function callApi(baseUrl, token, method, path, body) {
+  let response;
+  try {
+    response = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
+      body: body ? JSON.stringify(body) : undefined,
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+  } catch (error) {
+    const reason = error instanceof Error ? (error.cause?.message ?? error.message) : error;
+    throw new CliError(`could not reach Tollgate at ${baseUrl}: ${reason}`);
+  }
+  const text = await response.text();
+  let payload;
+  try {
+    payload = text ? JSON.parse(text) : null;
+  } catch {
+    payload = null;
+  }
+  if (!response.ok) {
+    const message = payload?.error?.message ?? `${response.status} ${response.statusText}`;
+    throw new CliError(`${message} (HTTP ${response.status})`);
+  }
+  return payload;
+}
+
+function formatTable(rows) {
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+async function createKey(api, values, json) {
+  if (!values.user) throw new CliError('create needs --user <id>');
+  const created = await api('POST', '/api/keys', {
+    userId: values.user,
+    ...(values.plan ? { plan: values.plan } : {}),
+    ...(values.name ? { name: values.name } : {}),
+  });
+  if (json) return console.log(JSON.stringify(created, null, 2));
+  console.log(
+    `Created ${created.id} for ${created.userId} (plan ${created.plan}, "${created.name}").`,
+  );
+  console.log(`\n  ${created.key}\n`);
+  console.log('Store it now: it is not shown again.');
+}
+
+async function listKeys(api, json) {
+  const { keys } = await api('GET', '/api/keys');
+  if (json) return console.log(JSON.stringify(keys, null, 2));
+  if (keys.length === 0) return console.log('No API keys.');
+  const header = ['ID', 'USER', 'PLAN', 'NAME', 'CREATED'];
+  const rows = keys.map((key) => [key.id, key.userId, key.plan, key.name, key.createdAt]);
+  console.log(formatTable([header, ...rows]));
+}
+
+async function revokeKey(api, id, json) {
+  if (!id) throw new CliError('revoke needs the key id: npm run keys -- revoke <id>');
+  const revoked = await api('DELETE', `/api/keys/${encodeURIComponent(id)}`);
+  if (json) return console.log(JSON.stringify(revoked, null, 2));
+  console.log(`Revoked ${id}.`);
+}
+
+async function main() {
+  let parsed;
+  try {
+    parsed = parseArgs({ options, allowPositionals: true });
+  } catch (error) {
+    console.error(`${error.message}\n\n${usage}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    console.log(usage);
+    return values.help ? 0 : 2;
+  }
+  if (!['create', 'list', 'revoke'].includes(command)) {
+    console.error(`unknown command "${command}"\n\n${usage}`);
+    return 2;
+  }
+  try {
+    const baseUrl = baseUrlOf(values.url);
+    const token = await readAdminToken(values['admin-token']);
+    const api = (method, path, body) => callApi(baseUrl, token, method, path, body);
+    if (command === 'create') await createKey(api, values, values.json);
+    else if (command === 'list') await listKeys(api, values.json);
+    else await revokeKey(api, rest[0], values.json);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof CliError)) throw error;
+    console.error(`tollgate: ${error.message}`);
+    return 1;
+  }
+}
+
+process.exitCode = await main();
