@@ -12,7 +12,7 @@ import { GatewayError, toResponse } from '@/lib/errors';
 import { corsHeaders, preflightResponse } from '@/lib/http/cors';
 import { getLimitStores } from '@/lib/limits';
 import { admitChatRequest } from '@/lib/limits/admission';
-import { getRedis } from '@/lib/store/redis';
+import { asStoreFailure, getRedis } from '@/lib/store/redis';
 
 type Access = 'page' | 'public' | 'user' | 'chat';
 
@@ -109,18 +109,4 @@ export async function gateRequest(
   } catch (error) {
     return toResponse(asStoreFailure(error), responseHeaders);
   }
-}
-
-/** Anything from the store that is not one of our decisions means Redis failed: fail closed. */
-function asStoreFailure(error: unknown): unknown {
-  if (error instanceof GatewayError) return error;
-  return new GatewayError(
-    'store_unavailable',
-    'The limits store is unreachable; try again shortly.',
-    {
-      retryable: true,
-      retryAfterSeconds: 1,
-      cause: error,
-    },
-  );
 }

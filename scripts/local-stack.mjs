@@ -3,7 +3,9 @@
 // Usage: node scripts/local-stack.mjs <dev|start> [extra next args...]
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startRedis } from './local-redis.mjs';
 import { startBridge } from './upstash-bridge.mjs';
@@ -43,6 +45,15 @@ if (!env.UPSTASH_REDIS_REST_URL && !env.KV_REST_API_URL) {
 if (!env.SESSION_SECRET && mode === 'start') {
   env.SESSION_SECRET = randomUUID() + randomUUID();
   console.log('tollgate: SESSION_SECRET not set; using a random one (sessions end on restart)');
+}
+
+// Local runs get an admin token too, written where `npm run keys` looks for it.
+if (!env.ADMIN_TOKEN) {
+  env.ADMIN_TOKEN = `local-admin-${randomUUID()}`;
+  const file = fileURLToPath(new URL('../.tmp/local-admin-token', import.meta.url));
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, env.ADMIN_TOKEN, { mode: 0o600 });
+  console.log(`tollgate: ADMIN_TOKEN not set; this run's admin token is in ${file}`);
 }
 
 const nextBin = fileURLToPath(new URL('../node_modules/next/dist/bin/next', import.meta.url));

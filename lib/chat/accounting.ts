@@ -4,7 +4,7 @@ import type { Config, Pricing } from '@/lib/config';
 import { GatewayError } from '@/lib/errors';
 import { getLimitStores, type LimitStores } from '@/lib/limits';
 import { hasBudget, type RequestLogEntry, type Reservation } from '@/lib/limits/budget';
-import { getRedis } from '@/lib/store/redis';
+import { asStoreFailure, getRedis } from '@/lib/store/redis';
 import { costInMicroUsd } from '@/lib/usage/cost';
 import type { ChatOutcome } from './types';
 
@@ -63,14 +63,18 @@ export function openAccounting(
     identity,
     async reserve({ inputTokens, requestedOutputTokens, pricing }) {
       if (!hasBudget(plan)) return requestedOutputTokens;
-      reservation = await stores.budgets.reserve({
-        userId: identity.userId,
-        plan,
-        requestId,
-        inputTokens,
-        requestedOutputTokens,
-        pricing,
-      });
+      reservation = await stores.budgets
+        .reserve({
+          userId: identity.userId,
+          plan,
+          requestId,
+          inputTokens,
+          requestedOutputTokens,
+          pricing,
+        })
+        .catch((error: unknown) => {
+          throw asStoreFailure(error);
+        });
       return reservation.outputTokens;
     },
 

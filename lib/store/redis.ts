@@ -1,5 +1,6 @@
 import { Redis } from '@upstash/redis';
 import type { Config } from '@/lib/config';
+import { GatewayError } from '@/lib/errors';
 
 /** No request waits longer than this on one Redis round trip. */
 export const redisTimeoutMs = 2_000;
@@ -23,4 +24,21 @@ export function getRedis(config: Config): Redis | undefined {
   if (shared?.url !== config.redis.url)
     shared = { redis: createRedis(config.redis), url: config.redis.url };
   return shared.redis;
+}
+
+/**
+ * What a failed store call means to a client: anything that is not one of our own decisions came
+ * from Redis (down, slow, refusing), and the request fails closed with 503.
+ */
+export function asStoreFailure(error: unknown): unknown {
+  if (error instanceof GatewayError) return error;
+  return new GatewayError(
+    'store_unavailable',
+    'The limits store is unreachable; try again shortly.',
+    {
+      retryable: true,
+      retryAfterSeconds: 1,
+      cause: error,
+    },
+  );
 }

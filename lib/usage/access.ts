@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { Identity } from '@/lib/auth/identity';
 import { GatewayError } from '@/lib/errors';
 import { parseRequest } from '@/lib/http/parse-request';
-import { findUserPlan, type UsageRedis, usagePeriods } from './queries';
+import { findUserPlan, type UsageRedis } from './queries';
+import { usagePeriods } from './usage-periods';
 
 const periodQuerySchema = z.object({ period: z.enum(usagePeriods).default('month') });
 

@@ -1,18 +1,41 @@
 import type { Plan } from '@/lib/config';
 import type { RequestLogEntry } from '@/lib/limits/budget';
 import { redisKeys } from '@/lib/limits/keys';
-import { daysBetween, periodsAt } from '@/lib/limits/periods';
+import { periodsAt } from '@/lib/limits/periods';
 import type { RateWindow } from '@/lib/limits/rate-limits';
 import { microUsdToUsd } from './cost';
+import {
+  addCounts,
+  addModelCounts,
+  readCount,
+  toTotals,
+  type UsageCounts,
+  type UsageTotals,
+  usageMetrics,
+  zeroCounts,
+} from './usage-counts';
+import { type PeriodRange, rangeOf, type UsagePeriod } from './usage-periods';
 
-// Every query issues its reads in the same tick: the client's auto-pipelining sends them to
-// Redis as one round trip, and tests can stand in with a plain object.
+// @upstash/redis never auto-pipelines HGETALL, LRANGE or ZRANGE, so reads that belong together
+// go in an explicit pipeline: one HTTP round trip, and a narrow interface a test can fake.
+
+/** The reads one pipeline of the usage queries chains; `@upstash/redis`'s `Pipeline` fits. */
+export interface UsagePipeline {
+  hgetall(key: string): UsagePipeline;
+  hmget(key: string, ...fields: string[]): UsagePipeline;
+  lrange(key: string, start: number, stop: number): UsagePipeline;
+  zrange(
+    key: string,
+    min: `(${number}`,
+    max: '+inf',
+    options: { byScore: true; withScores: true },
+  ): UsagePipeline;
+  exec(): Promise<unknown[]>;
+}
 
 /** The few Redis reads the usage queries make; `@upstash/redis`'s `Redis` satisfies it. */
 export interface UsageRedis {
   hget(key: string, field: string): Promise<unknown>;
-  hgetall(key: string): Promise<Record<string, unknown> | null>;
-  hmget(key: string, ...fields: string[]): Promise<Record<string, unknown> | null>;
   lrange(key: string, start: number, stop: number): Promise<unknown[]>;
   zrange(
     key: string,
@@ -20,12 +43,7 @@ export interface UsageRedis {
     stop: number,
     options: { rev: true; withScores: true },
   ): Promise<unknown[]>;
-  zrange(
-    key: string,
-    min: `(${number}`,
-    max: '+inf',
-    options: { byScore: true; withScores: true },
-  ): Promise<unknown[]>;
+  pipeline(): UsagePipeline;
 }
 
 /** Reads a rate window without counting a request; `@upstash/ratelimit`'s `Ratelimit` fits. */
@@ -35,16 +53,6 @@ export interface RateWindowReader {
 
 export interface RateWindowStores {
   limiterFor(window: RateWindow, limit: number): RateWindowReader;
-}
-
-export const usagePeriods = ['day', 'week', 'month'] as const;
-export type UsagePeriod = (typeof usagePeriods)[number];
-
-export interface UsageTotals {
-  requests: number;
-  inputTokens: number;
-  outputTokens: number;
-  costUsd: number;
 }
 
 export interface UsageRequest extends RequestLogEntry {
@@ -78,33 +86,9 @@ export interface LimitView {
   resetAt: string;
 }
 
-/** The period's start (inclusive) and end (exclusive) in epoch ms, and its days up to today. */
-export interface PeriodRange {
-  start: number;
-  end: number;
-  days: string[];
-}
-
-/** Users listed at most: the list is read in one pipeline and must stay bounded. */
+/** Users listed at most: all their totals are read at once, so the list must stay bounded. */
 export const maxListedUsers = 1000;
 export const maxRecentRequests = 50;
-const metrics = ['requests', 'input', 'output', 'micro'] as const;
-type Metric = (typeof metrics)[number];
-type Counts = Record<Metric, number>;
-const modelPrefix = 'm:';
-
-export function rangeOf(period: UsagePeriod, now: number): PeriodRange {
-  const date = new Date(now);
-  const year = date.getUTCFullYear();
-  const month = date.getUTCMonth();
-  const day = date.getUTCDate();
-  const start =
-    period === 'month'
-      ? Date.UTC(year, month, 1)
-      : Date.UTC(year, month, period === 'week' ? day - 6 : day);
-  const end = period === 'month' ? Date.UTC(year, month + 1, 1) : Date.UTC(year, month, day + 1);
-  return { start, end, days: daysBetween(start, now) };
-}
 
 export async function getUsage(
   redis: UsageRedis,
@@ -112,12 +96,14 @@ export async function getUsage(
 ): Promise<UsageReport> {
   const { userId, plan, period, now } = request;
   const range = rangeOf(period, now);
-  const [hashes, requests] = await Promise.all([
-    Promise.all(range.days.map((day) => redis.hgetall(redisKeys.usageDay(userId, day)))),
-    listRequests(redis, { userId, period, now }),
-  ]);
+  const pipeline = redis.pipeline();
+  for (const day of range.days) pipeline.hgetall(redisKeys.usageDay(userId, day));
+  pipeline.lrange(redisKeys.requestLog(userId), 0, -1);
+  const replies = await pipeline.exec();
+  const hashes = replies.slice(0, range.days.length).map(asHash);
+  const requests = selectRequests(replies[range.days.length], range);
   const totals = zeroCounts();
-  const models = new Map<string, Counts>();
+  const models = new Map<string, UsageCounts>();
   const byDay = range.days.map((day, index) => {
     const counts = addCounts(zeroCounts(), hashes[index]);
     addCounts(totals, hashes[index]);
@@ -144,9 +130,12 @@ export async function listRequests(
   redis: UsageRedis,
   { userId, period, now }: { userId: string; period: UsagePeriod; now: number },
 ): Promise<UsageRequest[]> {
-  const { start, end } = rangeOf(period, now);
   const lines = await redis.lrange(redisKeys.requestLog(userId), 0, -1);
-  return lines
+  return selectRequests(lines, rangeOf(period, now));
+}
+
+function selectRequests(lines: unknown, { start, end }: PeriodRange): UsageRequest[] {
+  return (Array.isArray(lines) ? lines : [])
     .map(parseLogEntry)
     .filter((entry): entry is RequestLogEntry => !!entry && entry.at >= start && entry.at < end)
     .map((entry) => ({ ...entry, costUsd: microUsdToUsd(entry.costMicroUsd) }));
@@ -161,29 +150,23 @@ export async function listUsers(
   const seen = pairs(
     await redis.zrange(redisKeys.users(), 0, maxListedUsers - 1, { rev: true, withScores: true }),
   );
-  const userIds = seen.map(([userId]) => userId);
   const keysOf = (userId: string) =>
     period === 'month'
       ? [redisKeys.usageMonth(userId, periodsAt(now).month)]
       : range.days.map((day) => redisKeys.usageDay(userId, day));
-  const [plans, hashes] = await Promise.all([
-    userIds.length ? redis.hmget(redisKeys.userPlans(), ...userIds) : null,
-    Promise.all(
-      userIds.map((userId) =>
-        Promise.all(keysOf(userId).map((key) => redis.hmget(key, ...metrics))),
-      ),
-    ),
-  ]);
+  const { plans, counts } = await readUserCounts(
+    redis,
+    seen.map(([userId]) => userId),
+    keysOf,
+  );
   const users = seen.map(([userId, lastSeen], index) => {
-    const counts = zeroCounts();
-    for (const hash of hashes[index] ?? []) addCounts(counts, hash);
-    const plan = plans?.[userId];
+    const ofUser = counts[index] ?? zeroCounts();
     return {
       userId,
-      plan: plan === null || plan === undefined ? null : String(plan),
+      plan: toPlanName(plans?.[userId]),
       lastSeenAt: toIso(lastSeen),
-      micro: counts.micro,
-      totals: toTotals(counts),
+      micro: ofUser.micro,
+      totals: toTotals(ofUser),
     };
   });
   return {
@@ -194,10 +177,33 @@ export async function listUsers(
   };
 }
 
+/** The users' plans and their counters summed over their keys, in one pipeline. */
+async function readUserCounts(
+  redis: UsageRedis,
+  userIds: string[],
+  keysOf: (userId: string) => string[],
+): Promise<{ plans: Record<string, unknown> | null; counts: UsageCounts[] }> {
+  // An empty pipeline is an error in @upstash/redis.
+  if (userIds.length === 0) return { plans: null, counts: [] };
+  const keys = userIds.map(keysOf);
+  const pipeline = redis.pipeline().hmget(redisKeys.userPlans(), ...userIds);
+  for (const key of keys.flat()) pipeline.hmget(key, ...usageMetrics);
+  const [plans, ...hashes] = await pipeline.exec();
+  let next = 0;
+  const counts = keys.map((ofUser) =>
+    ofUser.reduce((sum) => addCounts(sum, asHash(hashes[next++])), zeroCounts()),
+  );
+  return { plans: asHash(plans), counts };
+}
+
 /** The plan a user was last seen on, or null for a user who never made a request. */
 export async function findUserPlan(redis: UsageRedis, userId: string): Promise<string | null> {
-  const plan = await redis.hget(redisKeys.userPlans(), userId);
-  return plan === null || plan === undefined ? null : String(plan);
+  return toPlanName(await redis.hget(redisKeys.userPlans(), userId));
+}
+
+/** Plan names come back deserialized: a plan named "2024" would arrive as a number. */
+function toPlanName(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value);
 }
 
 /** Every limit the plan has, with what is used of it now; limits the plan lacks are omitted. */
@@ -210,18 +216,18 @@ export async function getLimits(
   const periods = periodsAt(now);
   const readWindow = (window: RateWindow, limit: number | undefined) =>
     limit === undefined ? undefined : stores.limiterFor(window, limit).getRemaining(userId);
-  const [minute, day, leases, dayUsage, monthUsage] = await Promise.all([
+  const pipeline = redis
+    .pipeline()
+    .hmget(redisKeys.usageDay(userId, periods.day), 'tokens', 'micro')
+    .hmget(redisKeys.usageMonth(userId, periods.month), 'tokens', 'micro')
+    .zrange(redisKeys.leases(userId), `(${now}`, '+inf', { byScore: true, withScores: true });
+  const [minute, day, [dayReply, monthReply, leases]] = await Promise.all([
     readWindow('minute', plan.requestsPerMinute),
     readWindow('day', plan.requestsPerDay),
-    plan.concurrentRequests === undefined
-      ? undefined
-      : redis.zrange(redisKeys.leases(userId), `(${now}`, '+inf', {
-          byScore: true,
-          withScores: true,
-        }),
-    redis.hmget(redisKeys.usageDay(userId, periods.day), 'tokens', 'micro'),
-    redis.hmget(redisKeys.usageMonth(userId, periods.month), 'tokens', 'micro'),
+    pipeline.exec(),
   ]);
+  const dayUsage = asHash(dayReply);
+  const monthUsage = asHash(monthReply);
 
   const limits: Record<string, LimitView> = {};
   if (plan.requestsPerMinute !== undefined && minute)
@@ -229,7 +235,7 @@ export async function getLimits(
   if (plan.requestsPerDay !== undefined && day)
     limits.requestsPerDay = rateView(plan.requestsPerDay, day);
   if (plan.concurrentRequests !== undefined) {
-    const held = pairs(leases ?? []);
+    const held = pairs(Array.isArray(leases) ? leases : []);
     limits.concurrentRequests = view(plan.concurrentRequests, held.length, held[0]?.[1] ?? now);
   }
   if (plan.tokensPerDay !== undefined)
@@ -268,48 +274,10 @@ function spendView(limitUsd: number, usedMicro: unknown, resetAt: number): Limit
   };
 }
 
-function zeroCounts(): Counts {
-  return { requests: 0, input: 0, output: 0, micro: 0 };
-}
-
-function readCount(value: unknown): number {
-  const count = Number(value ?? 0);
-  return Number.isFinite(count) ? count : 0;
-}
-
-function addCounts(into: Counts, hash: Record<string, unknown> | null | undefined): Counts {
-  for (const metric of metrics) into[metric] += readCount(hash?.[metric]);
-  return into;
-}
-
-/** Fields are `m:<model>:<metric>`; model ids may hold `/` and `:`, metrics hold neither. */
-function addModelCounts(
-  models: Map<string, Counts>,
-  hash: Record<string, unknown> | null | undefined,
-) {
-  for (const [field, value] of Object.entries(hash ?? {})) {
-    const split = field.lastIndexOf(':');
-    const metric = field.slice(split + 1);
-    if (!field.startsWith(modelPrefix) || split <= modelPrefix.length || !isMetric(metric))
-      continue;
-    const model = field.slice(modelPrefix.length, split);
-    const counts = models.get(model) ?? zeroCounts();
-    counts[metric] += readCount(value);
-    models.set(model, counts);
-  }
-}
-
-function isMetric(value: string): value is Metric {
-  return (metrics as readonly string[]).includes(value);
-}
-
-function toTotals(counts: Counts): UsageTotals {
-  return {
-    requests: counts.requests,
-    inputTokens: counts.input,
-    outputTokens: counts.output,
-    costUsd: microUsdToUsd(counts.micro),
-  };
+function asHash(reply: unknown): Record<string, unknown> | null {
+  return typeof reply === 'object' && reply !== null && !Array.isArray(reply)
+    ? (reply as Record<string, unknown>)
+    : null;
 }
 
 /** `[member, score, member, score, ...]` as pairs; members may come back deserialized. */

@@ -6,7 +6,7 @@ import { getConfig } from '@/lib/config';
 import { GatewayError, toResponse } from '@/lib/errors';
 import { parseRequest } from '@/lib/http/parse-request';
 import { readJsonBody } from '@/lib/http/read-json';
-import { getRedis } from '@/lib/store/redis';
+import { asStoreFailure, getRedis } from '@/lib/store/redis';
 
 export const runtime = 'edge';
 export const dynamic = 'force-dynamic';
@@ -33,7 +33,7 @@ export async function POST(request: Request) {
     });
     return Response.json({ ...record, key }, { status: 201 });
   } catch (error) {
-    return toResponse(error);
+    return toResponse(asStoreFailure(error));
   }
 }
 
@@ -42,6 +42,6 @@ export async function GET(request: Request) {
     requireAdmin(request);
     return Response.json({ keys: await listApiKeys(requireRedis(getRedis(getConfig()))) });
   } catch (error) {
-    return toResponse(error);
+    return toResponse(asStoreFailure(error));
   }
 }

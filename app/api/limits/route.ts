@@ -3,7 +3,7 @@ import { planOf, requireRedis } from '@/lib/auth/identify';
 import { getConfig } from '@/lib/config';
 import { toResponse } from '@/lib/errors';
 import { getLimitStores } from '@/lib/limits';
-import { getRedis } from '@/lib/store/redis';
+import { asStoreFailure, getRedis } from '@/lib/store/redis';
 import { getLimits } from '@/lib/usage/queries';
 
 export const runtime = 'edge';
@@ -22,6 +22,6 @@ export async function GET(request: Request) {
     });
     return Response.json(limits);
   } catch (error) {
-    return toResponse(error);
+    return toResponse(asStoreFailure(error));
   }
 }

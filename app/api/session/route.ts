@@ -6,7 +6,7 @@ import { getConfig } from '@/lib/config';
 import { GatewayError, toResponse } from '@/lib/errors';
 import { parseRequest } from '@/lib/http/parse-request';
 import { readJsonBody } from '@/lib/http/read-json';
-import { getRedis } from '@/lib/store/redis';
+import { asStoreFailure, getRedis } from '@/lib/store/redis';
 
 export const runtime = 'edge';
 
@@ -32,7 +32,7 @@ export async function POST(request: Request) {
       },
     );
   } catch (error) {
-    return toResponse(error);
+    return toResponse(asStoreFailure(error));
   }
 }
 

@@ -2,7 +2,7 @@ import { requireIdentity } from '@/lib/auth/admin';
 import { requireRedis } from '@/lib/auth/identify';
 import { getConfig } from '@/lib/config';
 import { toResponse } from '@/lib/errors';
-import { getRedis } from '@/lib/store/redis';
+import { asStoreFailure, getRedis } from '@/lib/store/redis';
 import { readUsageQuery, resolveUsageOwner } from '@/lib/usage/access';
 import { getUsage } from '@/lib/usage/queries';
 
@@ -17,6 +17,6 @@ export async function GET(request: Request) {
     const owner = await resolveUsageOwner(redis, identity, userId);
     return Response.json(await getUsage(redis, { ...owner, period, now: Date.now() }));
   } catch (error) {
-    return toResponse(error);
+    return toResponse(asStoreFailure(error));
   }
 }

@@ -3,7 +3,7 @@ import { revokeApiKey } from '@/lib/auth/api-keys';
 import { requireRedis } from '@/lib/auth/identify';
 import { getConfig } from '@/lib/config';
 import { GatewayError, toResponse } from '@/lib/errors';
-import { getRedis } from '@/lib/store/redis';
+import { asStoreFailure, getRedis } from '@/lib/store/redis';
 
 export const runtime = 'edge';
 
@@ -16,6 +16,6 @@ export async function DELETE(request: Request, { params }: { params: Promise<{ i
     }
     return Response.json({ id, revoked: true });
   } catch (error) {
-    return toResponse(error);
+    return toResponse(asStoreFailure(error));
   }
 }

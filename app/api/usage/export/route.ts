@@ -2,7 +2,7 @@ import { requireIdentity } from '@/lib/auth/admin';
 import { requireRedis } from '@/lib/auth/identify';
 import { getConfig } from '@/lib/config';
 import { toResponse } from '@/lib/errors';
-import { getRedis } from '@/lib/store/redis';
+import { asStoreFailure, getRedis } from '@/lib/store/redis';
 import { readUsageQuery, resolveUsageOwner } from '@/lib/usage/access';
 import { formatRequestsCsv, usageCsvFilename } from '@/lib/usage/csv';
 import { listRequests } from '@/lib/usage/queries';
@@ -24,6 +24,6 @@ export async function GET(request: Request) {
       },
     });
   } catch (error) {
-    return toResponse(error);
+    return toResponse(asStoreFailure(error));
   }
 }

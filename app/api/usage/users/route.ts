@@ -2,7 +2,7 @@ import { requireAdmin } from '@/lib/auth/admin';
 import { requireRedis } from '@/lib/auth/identify';
 import { getConfig } from '@/lib/config';
 import { toResponse } from '@/lib/errors';
-import { getRedis } from '@/lib/store/redis';
+import { asStoreFailure, getRedis } from '@/lib/store/redis';
 import { readPeriodQuery } from '@/lib/usage/access';
 import { listUsers } from '@/lib/usage/queries';
 
@@ -16,6 +16,6 @@ export async function GET(request: Request) {
     const redis = requireRedis(getRedis(getConfig()));
     return Response.json(await listUsers(redis, { period, now: Date.now() }));
   } catch (error) {
-    return toResponse(error);
+    return toResponse(asStoreFailure(error));
   }
 }

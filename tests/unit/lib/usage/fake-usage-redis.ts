@@ -1,62 +1,84 @@
 import type { RequestLogEntry } from '@/lib/limits/budget';
 import { redisKeys } from '@/lib/limits/keys';
 import { periodsAt } from '@/lib/limits/periods';
-import type { UsageRedis } from '@/lib/usage/queries';
+import type { UsagePipeline, UsageRedis } from '@/lib/usage/queries';
 
 type ZRangeOptions = { rev?: true; byScore?: true; withScores: true };
 
 /**
  * The reads the usage queries make, over plain maps. Replies are strings, as Redis sends them.
- * Commands issued before the event loop moves on count as one round trip, like the client's
- * auto-pipelining, so tests can prove a query's reads travel together.
+ * Each command sent alone and each pipeline counts as one round trip, so tests can prove which
+ * reads travel together.
  */
 export class FakeUsageRedis implements UsageRedis {
   readonly hashes = new Map<string, Record<string, string>>();
   readonly lists = new Map<string, unknown[]>();
   readonly sortedSets = new Map<string, Map<string, number>>();
   roundTrips = 0;
-  private batchOpen = false;
 
   hget(key: string, field: string) {
-    return this.reply(() => this.hashes.get(key)?.[field] ?? null);
-  }
-
-  hgetall(key: string) {
-    return this.reply(() => {
-      const hash = this.hashes.get(key);
-      return hash && Object.keys(hash).length ? { ...hash } : null;
-    });
-  }
-
-  hmget(key: string, ...fields: string[]) {
-    return this.reply(() => {
-      const hash = this.hashes.get(key) ?? {};
-      // Like @upstash/redis: an object by field, or null when every field is missing.
-      if (fields.every((field) => hash[field] === undefined)) return null;
-      return Object.fromEntries(fields.map((field) => [field, hash[field] ?? null]));
-    });
+    return this.send(() => this.hashes.get(key)?.[field] ?? null);
   }
 
   lrange(key: string, start: number, stop: number) {
-    const list = this.lists.get(key) ?? [];
-    return this.reply(() => list.slice(start, stop < 0 ? list.length + stop + 1 : stop + 1));
+    return this.send(() => this.readList(key, start, stop));
   }
 
   zrange(key: string, start: number | string, stop: number | string, options: ZRangeOptions) {
-    return this.reply(() => {
-      let members = [...(this.sortedSets.get(key) ?? new Map<string, number>())].sort(
-        (a, b) => a[1] - b[1],
-      );
-      if (options.byScore) {
-        const above = Number(String(start).slice(1));
-        members = members.filter(([, score]) => score > above && String(stop) === '+inf');
-      } else {
-        if (options.rev) members.reverse();
-        const last = Number(stop);
-        members = members.slice(Number(start), last < 0 ? members.length + last + 1 : last + 1);
-      }
-      return members.flatMap(([member, score]) => [member, String(score)]);
-    });
+    return this.send(() => this.readSortedSet(key, start, stop, options));
+  }
+
+  pipeline(): UsagePipeline {
+    const reads: (() => unknown)[] = [];
+    const pipeline: UsagePipeline = {
+      hgetall: (key) => queue(() => this.readHash(key)),
+      hmget: (key, ...fields) => queue(() => this.readFields(key, fields)),
+      lrange: (key, start, stop) => queue(() => this.readList(key, start, stop)),
+      zrange: (key, min, max, options) => queue(() => this.readSortedSet(key, min, max, options)),
+      exec: () => this.send(() => reads.map((read) => read())),
+    };
+    const queue = (read: () => unknown) => {
+      reads.push(read);
+      return pipeline;
+    };
+    return pipeline;
+  }
+
+  private readHash(key: string) {
+    const hash = this.hashes.get(key);
+    return hash && Object.keys(hash).length ? { ...hash } : null;
+  }
+
+  /** Like @upstash/redis: an object by field, or null when every field is missing. */
+  private readFields(key: string, fields: string[]) {
+    const hash = this.hashes.get(key) ?? {};
+    if (fields.every((field) => hash[field] === undefined)) return null;
+    return Object.fromEntries(fields.map((field) => [field, hash[field] ?? null]));
+  }
+
+  private readList(key: string, start: number, stop: number) {
+    const list = this.lists.get(key) ?? [];
+    return list.slice(start, stop < 0 ? list.length + stop + 1 : stop + 1);
+  }
+
+  private readSortedSet(
+    key: string,
+    start: number | string,
+    stop: number | string,
+    options: ZRangeOptions,
+  ) {
+    let members = [...(this.sortedSets.get(key) ?? new Map<string, number>())].sort(
+      (a, b) => a[1] - b[1],
+    );
+    if (options.byScore) {
+      const above = Number(String(start).slice(1));
+      members = members.filter(([, score]) => score > above && String(stop) === '+inf');
+    } else {
+      if (options.rev) members.reverse();
+      const last = Number(stop);
+      members = members.slice(Number(start), last < 0 ? members.length + last + 1 : last + 1);
+    }
+    return members.flatMap(([member, score]) => [member, String(score)]);
   }
 
   /** What the settle script writes for one request. */
@@ -102,15 +124,9 @@ export class FakeUsageRedis implements UsageRedis {
     this.hashes.set(key, hash);
   }
 
-  private reply<T>(read: () => T): Promise<T> {
-    if (!this.batchOpen) {
-      this.batchOpen = true;
-      this.roundTrips++;
-      queueMicrotask(() => {
-        this.batchOpen = false;
-      });
-    }
-    return Promise.resolve(read());
+  private async send<T>(read: () => T): Promise<T> {
+    this.roundTrips++;
+    return read();
   }
 }
 

@@ -6,8 +6,8 @@ import {
   listRequests,
   listUsers,
   type RateWindowStores,
-  rangeOf,
 } from '@/lib/usage/queries';
+import { rangeOf } from '@/lib/usage/usage-periods';
 import { FakeUsageRedis, logEntry } from './fake-usage-redis';
 
 const now = Date.parse('2026-03-15T12:00:00.000Z');

@@ -1,0 +1,66 @@
+import { microUsdToUsd } from './cost';
+
+// The settle script writes the counters as integers: tokens, and money in micro-dollars. They
+// are summed as integers here and turned into dollars only in `toTotals`.
+
+export interface UsageTotals {
+  requests: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+}
+
+/** The counter fields of a usage hash, for a whole day or month and per model. */
+export const usageMetrics = ['requests', 'input', 'output', 'micro'] as const;
+type Metric = (typeof usageMetrics)[number];
+export type UsageCounts = Record<Metric, number>;
+
+const modelPrefix = 'm:';
+
+export function zeroCounts(): UsageCounts {
+  return { requests: 0, input: 0, output: 0, micro: 0 };
+}
+
+/** Replies may be numbers (the client parses JSON) or strings; a missing field is zero. */
+export function readCount(value: unknown): number {
+  const count = Number(value ?? 0);
+  return Number.isFinite(count) ? count : 0;
+}
+
+export function addCounts(
+  into: UsageCounts,
+  hash: Record<string, unknown> | null | undefined,
+): UsageCounts {
+  for (const metric of usageMetrics) into[metric] += readCount(hash?.[metric]);
+  return into;
+}
+
+/** Fields are `m:<model>:<metric>`; model ids may hold `/` and `:`, metrics hold neither. */
+export function addModelCounts(
+  models: Map<string, UsageCounts>,
+  hash: Record<string, unknown> | null | undefined,
+): void {
+  for (const [field, value] of Object.entries(hash ?? {})) {
+    const split = field.lastIndexOf(':');
+    const metric = field.slice(split + 1);
+    if (!field.startsWith(modelPrefix) || split <= modelPrefix.length || !isMetric(metric))
+      continue;
+    const model = field.slice(modelPrefix.length, split);
+    const counts = models.get(model) ?? zeroCounts();
+    counts[metric] += readCount(value);
+    models.set(model, counts);
+  }
+}
+
+function isMetric(value: string): value is Metric {
+  return (usageMetrics as readonly string[]).includes(value);
+}
+
+export function toTotals(counts: UsageCounts): UsageTotals {
+  return {
+    requests: counts.requests,
+    inputTokens: counts.input,
+    outputTokens: counts.output,
+    costUsd: microUsdToUsd(counts.micro),
+  };
+}
