@@ -73,9 +73,18 @@ export function openAccounting(
           pricing,
         })
         .catch((error: unknown) => {
-          throw asStoreFailure(error);
+          const failure = asStoreFailure(error);
+          // A fail-open plan is served unmetered while the store is down, as admission did.
+          if (
+            plan.failOpen &&
+            failure instanceof GatewayError &&
+            failure.code === 'store_unavailable'
+          ) {
+            return undefined;
+          }
+          throw failure;
         });
-      return reservation.outputTokens;
+      return reservation?.outputTokens ?? requestedOutputTokens;
     },
 
     async settle({ model, provider, pricing, outcome }) {

@@ -2,8 +2,8 @@ import { Redis } from '@upstash/redis';
 import type { Config } from '@/lib/config';
 import { GatewayError } from '@/lib/errors';
 
-/** No request waits longer than this on one Redis round trip. */
-export const redisTimeoutMs = 2_000;
+/** No request waits longer than this on one Redis round trip (twice, with the one retry). */
+export const redisTimeoutMs = 5_000;
 
 export function createRedis({ url, token }: NonNullable<Config['redis']>): Redis {
   return new Redis({
