@@ -12,7 +12,7 @@ import { GatewayError, toResponse } from '@/lib/errors';
 import { corsHeaders, preflightResponse } from '@/lib/http/cors';
 import { getLimitStores } from '@/lib/limits';
 import { admitChatRequest } from '@/lib/limits/admission';
-import { asStoreFailure, getRedis } from '@/lib/store/redis';
+import { asStoreFailure, failOpenOrThrow, getRedis } from '@/lib/store/redis';
 
 type Access = 'page' | 'public' | 'user' | 'chat';
 
@@ -56,11 +56,10 @@ export async function gateRequest(
   try {
     const access = accessOf(request.method, url.pathname);
     const redis = getRedis(config);
-    // Pages and public endpoints serve anyone: bad credentials there just mean no identity.
-    const lenient = access === 'page' || access === 'public';
-    let identity: Identity | undefined = lenient
-      ? await identify(request, config, redis).catch(() => undefined)
-      : await identify(request, config, redis);
+    // Public endpoints need no identity; on a page, bad credentials just mean a new guest.
+    let identity: Identity | undefined;
+    if (access === 'page') identity = await identify(request, config, redis).catch(() => undefined);
+    else if (access !== 'public') identity = await identify(request, config, redis);
 
     if (!identity && access === 'page') {
       const guest = newGuestSession(config.guestPlan, now());
@@ -87,17 +86,7 @@ export async function gateRequest(
         });
         if (admitted.leaseHeld) forwarded.set(identityHeaders.lease, '1');
       } catch (error) {
-        const failure = asStoreFailure(error);
-        // A plan may prefer serving to refusing while the store is down; denials still stand.
-        if (
-          !(
-            plan.failOpen &&
-            failure instanceof GatewayError &&
-            failure.code === 'store_unavailable'
-          )
-        ) {
-          throw failure;
-        }
+        failOpenOrThrow(plan.failOpen, error);
       }
     }
 

@@ -4,7 +4,7 @@ import type { Config, Pricing } from '@/lib/config';
 import { GatewayError } from '@/lib/errors';
 import { getLimitStores, type LimitStores } from '@/lib/limits';
 import { hasBudget, type RequestLogEntry, type Reservation } from '@/lib/limits/budget';
-import { asStoreFailure, getRedis } from '@/lib/store/redis';
+import { failOpenOrThrow, getRedis } from '@/lib/store/redis';
 import { costInMicroUsd } from '@/lib/usage/cost';
 import type { ChatOutcome } from './types';
 
@@ -72,18 +72,8 @@ export function openAccounting(
           requestedOutputTokens,
           pricing,
         })
-        .catch((error: unknown) => {
-          const failure = asStoreFailure(error);
-          // A fail-open plan is served unmetered while the store is down, as admission did.
-          if (
-            plan.failOpen &&
-            failure instanceof GatewayError &&
-            failure.code === 'store_unavailable'
-          ) {
-            return undefined;
-          }
-          throw failure;
-        });
+        // A fail-open plan is served unmetered while the store is down, as admission did.
+        .catch((error: unknown) => failOpenOrThrow(plan.failOpen, error));
       return reservation?.outputTokens ?? requestedOutputTokens;
     },
 

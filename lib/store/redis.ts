@@ -42,3 +42,14 @@ export function asStoreFailure(error: unknown): unknown {
     },
   );
 }
+
+/**
+ * Rethrows a store call's failure unless the plan prefers serving to refusing while the store is
+ * down (`failOpen`); our own decisions (denials) are always rethrown.
+ */
+export function failOpenOrThrow(failOpen: boolean | undefined, error: unknown): undefined {
+  const failure = asStoreFailure(error);
+  const outage = failure instanceof GatewayError && failure.code === 'store_unavailable';
+  if (!(failOpen && outage)) throw failure;
+  return undefined;
+}
