@@ -33,6 +33,8 @@ export interface GatewayErrorOptions {
   retryable?: boolean;
   /** Seconds a client should wait before retrying; becomes `Retry-After`. */
   retryAfterSeconds?: number;
+  /** The HTTP status a provider answered with, when this wraps a provider's failure. */
+  upstreamStatus?: number;
   /** Extra response headers (rate-limit headers on a denial). */
   headers?: HeadersInit;
   cause?: unknown;
@@ -45,6 +47,7 @@ export class GatewayError extends Error {
   readonly param: string | null;
   readonly retryable: boolean;
   readonly retryAfterSeconds: number | undefined;
+  readonly upstreamStatus: number | undefined;
   readonly headers: HeadersInit | undefined;
 
   constructor(code: ErrorCode, message: string, options: GatewayErrorOptions = {}) {
@@ -56,6 +59,7 @@ export class GatewayError extends Error {
     this.param = options.param ?? null;
     this.retryable = options.retryable ?? false;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.upstreamStatus = options.upstreamStatus;
     this.headers = options.headers;
   }
 
@@ -66,16 +70,55 @@ export class GatewayError extends Error {
   }
 }
 
+interface ProviderFailure {
+  status: number | undefined;
+  retryable: boolean;
+  retryAfterSeconds: number | undefined;
+}
+
+/**
+ * A provider's failure as the AI SDK reports it: an APICallError, or an AI Gateway error (which
+ * carries the same `statusCode` and `isRetryable`, and whose classes `ai` does not export).
+ */
+function asProviderFailure(error: unknown): ProviderFailure | undefined {
+  if (APICallError.isInstance(error)) {
+    const retryAfter = Number(error.responseHeaders?.['retry-after']);
+    return {
+      status: error.statusCode,
+      retryable: error.isRetryable,
+      retryAfterSeconds: Number.isFinite(retryAfter) ? retryAfter : undefined,
+    };
+  }
+  if (
+    typeof error === 'object' &&
+    error !== null &&
+    'isRetryable' in error &&
+    typeof error.isRetryable === 'boolean' &&
+    'statusCode' in error &&
+    typeof error.statusCode === 'number'
+  ) {
+    return { status: error.statusCode, retryable: error.isRetryable, retryAfterSeconds: undefined };
+  }
+  return undefined;
+}
+
 /** Funnel for anything thrown: known errors pass through, the rest become a bare 500. */
 export function toGatewayError(error: unknown): GatewayError {
   if (error instanceof GatewayError) return error;
-  if (APICallError.isInstance(error)) {
+  const failure = asProviderFailure(error);
+  if (failure) {
     // The provider's own message may echo request details; the client gets the status only.
-    const status = error.statusCode;
     return new GatewayError(
       'upstream_error',
-      status ? `The provider answered with HTTP ${status}.` : 'The provider could not be reached.',
-      { retryable: error.isRetryable, cause: error },
+      failure.status
+        ? `The provider answered with HTTP ${failure.status}.`
+        : 'The provider could not be reached.',
+      {
+        retryable: failure.retryable,
+        retryAfterSeconds: failure.retryAfterSeconds,
+        upstreamStatus: failure.status,
+        cause: error,
+      },
     );
   }
   return new GatewayError('internal_error', 'The gateway hit an unexpected error.', {

@@ -3,14 +3,21 @@ import { type Identity, identityHeaders, readIdentity } from '@/lib/auth/identit
 import type { Config, Pricing } from '@/lib/config';
 import { GatewayError } from '@/lib/errors';
 import { getLimitStores, type LimitStores } from '@/lib/limits';
-import { hasBudget, type RequestLogEntry, type Reservation } from '@/lib/limits/budget';
+import {
+  hasBudget,
+  hasDollarBudget,
+  type RequestLogEntry,
+  type Reservation,
+} from '@/lib/limits/budget';
 import { failOpenOrThrow, getRedis } from '@/lib/store/redis';
 import { costInMicroUsd } from '@/lib/usage/cost';
-import type { ChatOutcome } from './types';
+import type { Attempt, ChatOutcome } from './types';
 
 /** What one chat request owes the limits: reserve before the call, settle once after it. */
 export interface ChatAccounting {
   readonly identity: Identity;
+  /** The plan has a dollar budget, so only priced models may serve it. */
+  readonly pricesRequired: boolean;
   /** Reserves budget; returns the output tokens the call may produce (clamped to what is left). */
   reserve(input: {
     inputTokens: number;
@@ -29,6 +36,7 @@ export interface ChatEnding {
   pricing: Pricing | undefined;
   /** Absent when the call failed before its first token. */
   outcome?: ChatOutcome;
+  attempts: Attempt[];
 }
 
 export interface AccountingContext {
@@ -61,6 +69,7 @@ export function openAccounting(
 
   return {
     identity,
+    pricesRequired: hasDollarBudget(plan),
     async reserve({ inputTokens, requestedOutputTokens, pricing }) {
       if (!hasBudget(plan)) return requestedOutputTokens;
       reservation = await stores.budgets
@@ -77,7 +86,7 @@ export function openAccounting(
       return reservation?.outputTokens ?? requestedOutputTokens;
     },
 
-    async settle({ model, provider, pricing, outcome }) {
+    async settle({ model, provider, pricing, outcome, attempts }) {
       if (closed) return;
       closed = true;
       const usage = outcome?.usage ?? {
@@ -109,6 +118,7 @@ export function openAccounting(
             status: statusOf(outcome),
             latencyMs: now() - startedAt,
             timeToFirstTokenMs: outcome?.timeToFirstTokenMs ?? null,
+            attempts,
           },
         }),
         releaseLease(),

@@ -1,5 +1,5 @@
 import type { TextStreamPart, ToolSet } from 'ai';
-import { toGatewayError } from '@/lib/errors';
+import { GatewayError, toGatewayError } from '@/lib/errors';
 
 type Part = TextStreamPart<ToolSet>;
 
@@ -12,25 +12,52 @@ const answerParts = new Set<Part['type']>([
   'finish',
 ]);
 
+export interface FirstTokenOptions {
+  /** Give up on the target when no answer part arrives within this. */
+  timeoutMs: number;
+  /** Called on timeout, to close the upstream request. */
+  onTimeout: () => void;
+}
+
 /**
- * Reads until the answer begins. A failure before that throws, so the caller can still answer
- * with a proper HTTP error (or try another target); after it, the stream is handed on whole,
- * with the parts already read put back in front.
+ * Reads until the answer begins. A failure before that throws (a timeout as a retryable 504),
+ * so the caller can still try another target or answer with a proper HTTP error; after it, the
+ * stream is handed on whole, with the parts already read put back in front.
  */
 export async function waitForFirstToken(
   stream: ReadableStream<Part>,
+  { timeoutMs, onTimeout }: FirstTokenOptions,
 ): Promise<ReadableStream<Part>> {
   const reader = stream.getReader();
   const buffered: Part[] = [];
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (value.type === 'error') {
-      await reader.cancel().catch(() => {});
-      throw toGatewayError(value.error);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      onTimeout();
+      reject(
+        new GatewayError('upstream_timeout', `No first token within ${timeoutMs} ms.`, {
+          retryable: true,
+        }),
+      );
+    }, timeoutMs);
+  });
+  try {
+    for (;;) {
+      const { done, value } = await Promise.race([reader.read(), timeout]);
+      if (done || value.type === 'abort') {
+        throw new GatewayError('upstream_error', 'The provider ended the answer before it began.', {
+          retryable: true,
+        });
+      }
+      if (value.type === 'error') throw toGatewayError(value.error);
+      buffered.push(value);
+      if (answerParts.has(value.type)) break;
     }
-    buffered.push(value);
-    if (answerParts.has(value.type)) break;
+  } catch (error) {
+    await reader.cancel().catch(() => {});
+    throw error;
+  } finally {
+    clearTimeout(timer);
   }
   return new ReadableStream<Part>({
     start(controller) {

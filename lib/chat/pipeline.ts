@@ -1,17 +1,21 @@
 import { streamText } from 'ai';
 import { type Config, getConfig, type Pricing } from '@/lib/config';
-import { GatewayError } from '@/lib/errors';
+import { GatewayError, toGatewayError } from '@/lib/errors';
 import { type Catalog, getCatalog } from '@/lib/providers/catalog';
 import {
   createLanguageModel,
   type ProviderAdapters,
   providerAdapters,
+  providerCallOptions,
 } from '@/lib/providers/registry';
+import { type Candidate, listCandidates, reservationPricing } from '@/lib/routing/candidates';
+import { type CircuitBreaker, getCircuits } from '@/lib/routing/circuit';
+import { getRedis } from '@/lib/store/redis';
 import { estimatePromptTokens } from '@/lib/tokens';
 import type { ChatAccounting } from './accounting';
 import { waitForFirstToken } from './first-token';
 import { type MeteredStream, meterStream } from './meter';
-import type { ChatRequest } from './types';
+import type { Attempt, ChatRequest } from './types';
 
 // The SDK's default warning logger calls process.emitWarning, which throws on the Edge runtime
 // and would turn a harmless provider warning into a failed request.
@@ -34,12 +38,14 @@ export interface ChatRun extends MeteredStream {
   inputTokenEstimate: number;
   /** Price of the serving model; absent when it has none. */
   pricing: Pricing | undefined;
+  attempts: Attempt[];
 }
 
 export interface ChatDependencies {
   config?: Config;
   catalog?: Catalog;
   adapters?: ProviderAdapters;
+  circuits?: CircuitBreaker;
   /** Reserves and settles the caller's budgets; without it nothing is limited or recorded. */
   accounting?: ChatAccounting;
   /** Hands work that finishes after the response (settlement) to the platform. */
@@ -47,7 +53,10 @@ export interface ChatDependencies {
   now?: () => number;
 }
 
-/** The one chat pipeline behind /api/chat and /api/v1: request in, metered stream out. */
+/**
+ * The one chat pipeline behind /api/chat and /api/v1: resolve the model, reserve the budget,
+ * then try each target (and fallback model) until one sends a first token.
+ */
 export async function startChat(
   request: ChatRequest,
   signal: AbortSignal | undefined,
@@ -55,62 +64,190 @@ export async function startChat(
     config = getConfig(),
     catalog = getCatalog(config),
     adapters = providerAdapters,
+    circuits = getCircuits(getRedis(config), config.routing),
     accounting,
     defer = (task) => void task.catch(() => {}),
     now = Date.now,
   }: ChatDependencies = {},
 ): Promise<ChatRun> {
-  const model = await catalog.resolve(request.model);
-  const target = model.config.targets[0];
-  const provider = target && config.providers[target.provider];
-  if (!target || !provider) {
-    throw new GatewayError('no_provider_available', `No provider can serve "${model.id}".`);
-  }
-  const pricing = model.config.pricing;
+  const resolved = await catalog.resolve(request.model);
+  let candidates = await listCandidates(resolved, { config, catalog });
+  // A dollar budget cannot be kept by a model without a price: such targets are never tried.
+  if (accounting?.pricesRequired)
+    candidates = candidates.filter((candidate) => candidate.model.pricing);
   const inputTokenEstimate = estimatePromptTokens(request.messages, request.instructions);
   const requestedOutputTokens =
-    request.maxOutputTokens ?? model.config.maxOutputTokens ?? defaultMaxOutputTokens;
+    request.maxOutputTokens ?? resolved.config.maxOutputTokens ?? defaultMaxOutputTokens;
   const maxOutputTokens = accounting
-    ? await accounting.reserve({ inputTokens: inputTokenEstimate, requestedOutputTokens, pricing })
+    ? await accounting.reserve({
+        inputTokens: inputTokenEstimate,
+        requestedOutputTokens,
+        pricing: reservationPricing(candidates),
+      })
     : requestedOutputTokens;
-  const ending = { model: model.id, provider: target.provider, pricing };
 
-  let metered: MeteredStream;
-  let stream: MeteredStream['stream'];
+  const startedAt = now();
+  const deadline = startedAt + config.routing.requestTimeoutMs;
+  const attempts: Attempt[] = [];
+  const states = await circuits
+    .check(candidates.map((candidate) => candidate.key))
+    .catch(() => candidates.map(() => 'closed' as const));
+  let lastError: GatewayError | undefined;
+
+  for (const [index, candidate] of candidates.entries()) {
+    const attempt = { model: candidate.modelId, provider: candidate.target.provider };
+    if (states[index] === 'open') {
+      attempts.push({ ...attempt, outcome: 'skipped', latencyMs: 0 });
+      continue;
+    }
+    const remaining = deadline - now();
+    if (remaining <= 0 || signal?.aborted) break;
+    const attemptStartedAt = now();
+    try {
+      const { metered, stream } = await tryCandidate(candidate, {
+        request,
+        signal,
+        maxOutputTokens,
+        inputTokenEstimate,
+        timeoutMs: Math.min(config.routing.firstTokenTimeoutMs, remaining),
+        adapters,
+        user: accounting?.identity.userId,
+        now,
+      });
+      attempts.push({ ...attempt, outcome: 'served', latencyMs: now() - attemptStartedAt });
+      if (states[index] === 'probe') defer(circuits.recordSuccess(candidate.key));
+      const served = {
+        model: candidate.modelId,
+        provider: candidate.target.provider,
+        pricing: candidate.model.pricing,
+      };
+      if (accounting) {
+        defer(
+          metered.outcome.then((outcome) => accounting.settle({ ...served, outcome, attempts })),
+        );
+      }
+      return {
+        id: `chat-${crypto.randomUUID()}`,
+        ...served,
+        inputTokenEstimate,
+        attempts,
+        ...metered,
+        stream,
+      };
+    } catch (error) {
+      lastError = toGatewayError(error);
+      attempts.push({
+        ...attempt,
+        outcome: lastError.code === 'upstream_timeout' ? 'timeout' : 'failed',
+        status: lastError.upstreamStatus,
+        latencyMs: now() - attemptStartedAt,
+      });
+      if (lastError.retryable) defer(circuits.recordFailure(candidate.key));
+      // A provider's refusal of the request itself (400, 401, 403, 404, 422) would be every
+      // target's answer: it goes back to the client at once.
+      if (!lastError.retryable) break;
+    }
+  }
+
+  const failure = finalFailure(lastError, attempts);
+  if (accounting) {
+    const first = candidates[0] as Candidate;
+    defer(
+      accounting.settle({
+        model: first.modelId,
+        provider: first.target.provider,
+        pricing: first.model.pricing,
+        attempts,
+      }),
+    );
+  }
+  throw failure;
+}
+
+interface AttemptOptions {
+  request: ChatRequest;
+  signal: AbortSignal | undefined;
+  maxOutputTokens: number;
+  inputTokenEstimate: number;
+  timeoutMs: number;
+  adapters: ProviderAdapters;
+  user: string | undefined;
+  now: () => number;
+}
+
+async function tryCandidate(
+  candidate: Candidate,
+  {
+    request,
+    signal,
+    maxOutputTokens,
+    inputTokenEstimate,
+    timeoutMs,
+    adapters,
+    user,
+    now,
+  }: AttemptOptions,
+): Promise<{ metered: MeteredStream; stream: MeteredStream['stream'] }> {
+  // Each attempt can be abandoned on its own (first-token timeout) and ends with the client.
+  const attemptController = new AbortController();
+  const followClient = () => attemptController.abort(signal?.reason);
+  signal?.addEventListener('abort', followClient, { once: true });
+  const result = streamText({
+    model: await createLanguageModel(candidate.provider, candidate.target.model, adapters),
+    instructions: request.instructions,
+    messages: request.messages,
+    allowSystemInMessages: true,
+    maxOutputTokens: Math.min(maxOutputTokens, candidate.model.maxOutputTokens ?? maxOutputTokens),
+    temperature: request.temperature,
+    topP: request.topP,
+    stopSequences: request.stopSequences,
+    presencePenalty: request.presencePenalty,
+    frequencyPenalty: request.frequencyPenalty,
+    seed: request.seed,
+    tools: request.tools,
+    toolChoice: request.toolChoice,
+    providerOptions: providerCallOptions(
+      candidate.provider,
+      { model: candidate.model, user: request.user ?? user },
+      adapters,
+    ),
+    abortSignal: attemptController.signal,
+    // Routing owns retries and failover; the SDK's own backoff would only add seconds.
+    maxRetries: 0,
+  });
+  const metered = meterStream(result.stream, { inputTokenEstimate, signal, now });
   try {
-    const result = streamText({
-      model: await createLanguageModel(provider, target.model, adapters),
-      instructions: request.instructions,
-      messages: request.messages,
-      allowSystemInMessages: true,
-      maxOutputTokens,
-      temperature: request.temperature,
-      topP: request.topP,
-      stopSequences: request.stopSequences,
-      presencePenalty: request.presencePenalty,
-      frequencyPenalty: request.frequencyPenalty,
-      seed: request.seed,
-      tools: request.tools,
-      toolChoice: request.toolChoice,
-      abortSignal: signal,
-      // Routing owns retries and failover; the SDK's own backoff would only add seconds.
-      maxRetries: 0,
+    const stream = await waitForFirstToken(metered.stream, {
+      timeoutMs,
+      onTimeout: () => attemptController.abort(new Error('first-token timeout')),
     });
-    metered = meterStream(result.stream, { inputTokenEstimate, signal, now });
-    stream = await waitForFirstToken(metered.stream);
+    return { metered, stream };
   } catch (error) {
-    if (accounting) defer(accounting.settle(ending));
+    signal?.removeEventListener('abort', followClient);
     throw error;
   }
-  if (accounting)
-    defer(metered.outcome.then((outcome) => accounting.settle({ ...ending, outcome })));
-  return {
-    id: `chat-${crypto.randomUUID()}`,
-    model: model.id,
-    provider: target.provider,
-    inputTokenEstimate,
-    pricing,
-    ...metered,
-    stream,
-  };
+}
+
+function finalFailure(lastError: GatewayError | undefined, attempts: Attempt[]): GatewayError {
+  if (!lastError) {
+    return new GatewayError(
+      'no_provider_available',
+      'Every target of this model is unavailable right now.',
+      {
+        retryable: true,
+        retryAfterSeconds: 5,
+      },
+    );
+  }
+  if (!lastError.retryable) return lastError;
+  const tried = attempts.filter((attempt) => attempt.outcome !== 'skipped');
+  if (tried.length > 0 && tried.every((attempt) => attempt.outcome === 'timeout')) {
+    return new GatewayError('upstream_timeout', 'No provider sent a first token in time.', {
+      retryable: true,
+    });
+  }
+  return new GatewayError('upstream_error', `Every provider failed (${tried.length} tried).`, {
+    retryable: true,
+    cause: lastError,
+  });
 }

@@ -42,3 +42,13 @@ export interface ChatOutcome {
   timeToFirstTokenMs: number | undefined;
   error?: unknown;
 }
+
+/** One try of one target, kept with the request for attribution. */
+export interface Attempt {
+  model: string;
+  provider: string;
+  outcome: 'served' | 'failed' | 'timeout' | 'skipped';
+  /** The provider's HTTP status, when it answered with an error. */
+  status?: number;
+  latencyMs: number;
+}

@@ -40,4 +40,11 @@ export const defaults = {
   guestPlan: 'guest',
   maxBodyBytes: 1024 * 1024,
   corsOrigins: ['*'],
+  routing: {
+    firstTokenTimeoutMs: 15_000,
+    requestTimeoutMs: 60_000,
+    circuitFailureThreshold: 5,
+    circuitWindowMs: 30_000,
+    circuitCooldownMs: 30_000,
+  },
 } as const;

@@ -7,6 +7,7 @@ import {
   type ModelConfig,
   type Plan,
   type ProviderConfig,
+  type RoutingConfig,
 } from './schema';
 
 export interface Config {
@@ -23,6 +24,7 @@ export interface Config {
   guestPlan: string;
   maxBodyBytes: number;
   corsOrigins: string[];
+  routing: RoutingConfig;
 }
 
 /** A config that cannot run. The message is one line that names the field. */
@@ -75,6 +77,7 @@ export function loadConfig(
     guestPlan: input.guestPlan ?? defaults.guestPlan,
     maxBodyBytes: input.maxBodyBytes ?? defaults.maxBodyBytes,
     corsOrigins: input.corsOrigins ?? [...defaults.corsOrigins],
+    routing: { ...defaults.routing, ...input.routing },
   };
   checkReferences(config);
   return config;

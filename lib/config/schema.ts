@@ -91,6 +91,19 @@ export const planSchema = z.strictObject({
   failOpen: z.boolean().optional(),
 });
 
+export const routingSchema = z.strictObject({
+  /** A target that sends no first token within this is abandoned for the next. Default: 15000. */
+  firstTokenTimeoutMs: positiveInt.optional(),
+  /** No request spends longer than this looking for a target that answers. Default: 60000. */
+  requestTimeoutMs: positiveInt.optional(),
+  /** Failures within `circuitWindowMs` that open a target's circuit. Default: 5. */
+  circuitFailureThreshold: positiveInt.optional(),
+  /** Default: 30000. */
+  circuitWindowMs: positiveInt.optional(),
+  /** How long an open circuit skips its target before one probe is let through. Default: 30000. */
+  circuitCooldownMs: positiveInt.optional(),
+});
+
 /** What a user may write in GATEWAY_CONFIG: every field optional, merged over the defaults. */
 export const gatewayConfigSchema = z.strictObject({
   defaultModel: modelId.optional(),
@@ -103,6 +116,7 @@ export const gatewayConfigSchema = z.strictObject({
   maxBodyBytes: positiveInt.optional(),
   /** Origins allowed to call the API from a browser. Default: ["*"] (without credentials). */
   corsOrigins: z.array(z.string().min(1)).optional(),
+  routing: routingSchema.optional(),
 });
 
 const optionalSecret = z.string().min(1).optional();
@@ -133,3 +147,4 @@ export type ModelConfig = z.infer<typeof modelSchema>;
 export type Plan = z.infer<typeof planSchema>;
 export type GatewayConfigInput = z.infer<typeof gatewayConfigSchema>;
 export type Env = z.infer<typeof envSchema>;
+export type RoutingConfig = Required<z.infer<typeof routingSchema>>;

@@ -1,4 +1,5 @@
 import type { Redis } from '@upstash/redis';
+import type { Attempt } from '@/lib/chat/types';
 import type { Plan, Pricing } from '@/lib/config';
 import { GatewayError } from '@/lib/errors';
 import { redisKeys } from './keys';
@@ -41,6 +42,8 @@ export interface RequestLogEntry {
   status: 'ok' | 'aborted' | 'error';
   latencyMs: number;
   timeToFirstTokenMs: number | null;
+  /** Every target tried, in order; the last `served` one is what `model` and `provider` name. */
+  attempts?: Attempt[];
 }
 
 export interface Settlement {

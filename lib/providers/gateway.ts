@@ -28,6 +28,8 @@ export const gatewayAdapter: ProviderAdapter<'gateway'> = {
     return (await createGatewayProvider(provider))(modelId);
   },
   isConfigured: () => true,
+  // The AI Gateway's own routing (order, only, models, tags) passes through; `user` is the caller.
+  callOptions: ({ model, user }) => ({ gateway: { ...model.gateway, ...(user ? { user } : {}) } }),
   async listModels(provider) {
     const { models } = await (await createGatewayProvider(provider)).getAvailableModels();
     return models

@@ -38,6 +38,14 @@ export function isProviderConfigured(
   return adapterFor(provider, adapters).isConfigured(provider);
 }
 
+export function providerCallOptions(
+  provider: ProviderConfig,
+  context: Parameters<NonNullable<ProviderAdapter['callOptions']>>[0],
+  adapters: ProviderAdapters = providerAdapters,
+) {
+  return adapterFor(provider, adapters).callOptions?.(context);
+}
+
 /** The provider's published models, or undefined when it publishes none. */
 export function listProviderModels(
   provider: ProviderConfig,

@@ -1,5 +1,5 @@
-import type { LanguageModelV4 } from '@ai-sdk/provider';
-import type { Pricing, ProviderConfig, ProviderType } from '@/lib/config';
+import type { LanguageModelV4, SharedV4ProviderOptions } from '@ai-sdk/provider';
+import type { ModelConfig, Pricing, ProviderConfig, ProviderType } from '@/lib/config';
 
 /** A model a provider lists in its own catalog (the AI Gateway does). */
 export interface ListedModel {
@@ -16,6 +16,8 @@ export interface ProviderAdapter<Type extends ProviderType = ProviderType> {
   ): LanguageModelV4 | Promise<LanguageModelV4>;
   /** Whether the provider has the credentials it needs; health and the catalog report this. */
   isConfigured(provider: Extract<ProviderConfig, { type: Type }>): boolean;
+  /** Options for one call, from the model's config and the caller (`providerOptions`). */
+  callOptions?(context: { model: ModelConfig; user: string | undefined }): SharedV4ProviderOptions;
   /** The provider's own model list, for providers that publish one. */
   listModels?(provider: Extract<ProviderConfig, { type: Type }>): Promise<ListedModel[]>;
 }
