@@ -26,6 +26,9 @@ sdkGlobals.AI_SDK_LOG_WARNINGS ??= (options: {
   model?: string;
 }) => console.warn(JSON.stringify({ event: 'tollgate.sdk-warning', ...options }));
 
+/** A provider's Retry-After up to this long is waited out when no other target is left. */
+export const maxRetryAfterWaitMs = 2_000;
+
 /** Output cap when neither the request nor the model names one: budgets need a bound. */
 export const defaultMaxOutputTokens = 4096;
 
@@ -93,8 +96,10 @@ export async function startChat(
     .check(candidates.map((candidate) => candidate.key))
     .catch(() => candidates.map(() => 'closed' as const));
   let lastError: GatewayError | undefined;
+  let waitedOutRetryAfter = false;
 
-  for (const [index, candidate] of candidates.entries()) {
+  for (let index = 0; index < candidates.length; index++) {
+    const candidate = candidates[index] as Candidate;
     const attempt = { model: candidate.modelId, provider: candidate.target.provider };
     if (states[index] === 'open') {
       attempts.push({ ...attempt, outcome: 'skipped', latencyMs: 0 });
@@ -142,10 +147,26 @@ export async function startChat(
         status: lastError.upstreamStatus,
         latencyMs: now() - attemptStartedAt,
       });
-      if (lastError.retryable) defer(circuits.recordFailure(candidate.key));
+      // Recorded before moving on (it is the failure path anyway), so the very next request
+      // already sees a circuit this failure opened.
+      if (lastError.retryable) await circuits.recordFailure(candidate.key).catch(() => {});
       // A provider's refusal of the request itself (400, 401, 403, 404, 422) would be every
       // target's answer: it goes back to the client at once.
       if (!lastError.retryable) break;
+      // With no other target left, a short Retry-After (a 429's) is cheaper to wait out than
+      // to fail the request; a long one is passed on to the client instead.
+      const waitMs = (lastError.retryAfterSeconds ?? Number.POSITIVE_INFINITY) * 1000;
+      const otherTargetLeft = states.slice(index + 1).some((state) => state !== 'open');
+      if (
+        !otherTargetLeft &&
+        !waitedOutRetryAfter &&
+        waitMs <= maxRetryAfterWaitMs &&
+        now() + waitMs < deadline
+      ) {
+        waitedOutRetryAfter = true;
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+        index--;
+      }
     }
   }
 
@@ -248,6 +269,7 @@ function finalFailure(lastError: GatewayError | undefined, attempts: Attempt[]):
   }
   return new GatewayError('upstream_error', `Every provider failed (${tried.length} tried).`, {
     retryable: true,
+    retryAfterSeconds: lastError.retryAfterSeconds,
     cause: lastError,
   });
 }

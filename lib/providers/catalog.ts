@@ -1,5 +1,7 @@
 import type { Config, ModelConfig, Pricing } from '@/lib/config';
 import { GatewayError } from '@/lib/errors';
+import { type CircuitBreaker, closedCircuits, getCircuits } from '@/lib/routing/circuit';
+import { getRedis } from '@/lib/store/redis';
 import {
   isProviderConfigured,
   listProviderModels,
@@ -33,6 +35,8 @@ export interface Catalog {
 
 export interface CatalogOptions {
   config: Config;
+  /** Marks a model unavailable while every target's circuit is open. Default: all closed. */
+  circuits?: Pick<CircuitBreaker, 'peek'>;
   adapters?: ProviderAdapters;
   /** How long a provider's published list is reused. Default: 5 minutes. */
   ttlMs?: number;
@@ -47,6 +51,7 @@ interface CachedList {
 export function createCatalog({
   config,
   adapters = providerAdapters,
+  circuits = closedCircuits,
   ttlMs = 5 * 60_000,
   now = Date.now,
 }: CatalogOptions): Catalog {
@@ -96,14 +101,30 @@ export function createCatalog({
     };
   }
 
-  function isAvailable(model: ModelConfig): boolean {
+  function isAvailable(model: ModelConfig, openTargets: Set<string>): boolean {
     return model.targets.some((target) => {
       const provider = config.providers[target.provider];
-      return provider !== undefined && isProviderConfigured(provider, adapters);
+      return (
+        provider !== undefined &&
+        isProviderConfigured(provider, adapters) &&
+        !openTargets.has(`${target.provider}/${target.model}`)
+      );
     });
   }
 
-  function toEntry(id: string, model: ModelConfig): CatalogEntry {
+  async function findOpenTargets(models: ModelConfig[]): Promise<Set<string>> {
+    const keys = [
+      ...new Set(
+        models.flatMap((model) =>
+          model.targets.map((target) => `${target.provider}/${target.model}`),
+        ),
+      ),
+    ];
+    const states = await circuits.peek(keys).catch(() => keys.map(() => 'closed' as const));
+    return new Set(keys.filter((_, index) => states[index] === 'open'));
+  }
+
+  function toEntry(id: string, model: ModelConfig, openTargets: Set<string>): CatalogEntry {
     return {
       id,
       name: model.name ?? id,
@@ -111,18 +132,21 @@ export function createCatalog({
       contextWindow: model.contextWindow ?? null,
       maxOutputTokens: model.maxOutputTokens ?? null,
       pricing: model.pricing ?? null,
-      available: isAvailable(model),
+      available: isAvailable(model, openTargets),
     };
   }
 
   return {
     async list() {
-      const entries = new Map<string, CatalogEntry>();
+      const models = new Map<string, ModelConfig>();
       for (const { providerId, model } of await publishedEntries()) {
-        entries.set(model.id, toEntry(model.id, asModelConfig(providerId, model)));
+        models.set(model.id, asModelConfig(providerId, model));
       }
       // Configured models win over published ones of the same id: they carry the routing.
-      for (const [id, model] of Object.entries(config.models)) entries.set(id, toEntry(id, model));
+      for (const [id, model] of Object.entries(config.models)) models.set(id, model);
+      const openTargets = await findOpenTargets([...models.values()]);
+      const entries = new Map<string, CatalogEntry>();
+      for (const [id, model] of models) entries.set(id, toEntry(id, model, openTargets));
       return [...entries.values()].sort((a, b) => a.id.localeCompare(b.id));
     },
 
@@ -143,6 +167,9 @@ let shared: { config: Config; catalog: Catalog } | undefined;
 
 /** The process-wide catalog, so the published lists are cached across requests. */
 export function getCatalog(config: Config): Catalog {
-  if (shared?.config !== config) shared = { config, catalog: createCatalog({ config }) };
+  if (shared?.config !== config) {
+    const circuits = getCircuits(getRedis(config), config.routing);
+    shared = { config, catalog: createCatalog({ config, circuits }) };
+  }
   return shared.catalog;
 }

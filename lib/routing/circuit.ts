@@ -7,6 +7,8 @@ export type CircuitState = 'closed' | 'open' | 'probe';
 export interface CircuitBreaker {
   /** The state of each key; an `open` circuit past its cool-down hands exactly one caller `probe`. */
   check(keys: string[]): Promise<CircuitState[]>;
+  /** The states without claiming a probe: for health and the catalog. */
+  peek(keys: string[]): Promise<CircuitState[]>;
   recordFailure(key: string): Promise<void>;
   recordSuccess(key: string): Promise<void>;
 }
@@ -64,6 +66,15 @@ export function createCircuitBreaker(
       );
       return results.map((result) => states[result] ?? 'closed');
     },
+    async peek(keys) {
+      const time = now();
+      const opens = await Promise.all(
+        keys.map((key) => redis.hget<number>(circuitKey(key), 'openUntil')),
+      );
+      return opens.map((openUntil) =>
+        !openUntil ? 'closed' : time < openUntil ? 'open' : 'probe',
+      );
+    },
     async recordFailure(key) {
       await failure.exec(
         [circuitKey(key)],
@@ -84,6 +95,7 @@ export function createCircuitBreaker(
 /** Without Redis every circuit is closed. */
 export const closedCircuits: CircuitBreaker = {
   check: async (keys) => keys.map(() => 'closed'),
+  peek: async (keys) => keys.map(() => 'closed'),
   recordFailure: async () => {},
   recordSuccess: async () => {},
 };

@@ -47,6 +47,7 @@ describe('the production build on the local stack', () => {
       status: 'ok',
       redis: 'ok',
       providers: { demo: { type: 'demo', status: 'ok' } },
+      circuits: {},
     });
   });
 
