@@ -46,6 +46,13 @@ describe('loadConfig', () => {
     expect(config.guestPlan).toBe('guest');
     expect(config.maxBodyBytes).toBe(1024 * 1024);
     expect(config.redis).toBeUndefined();
+    expect(config.routing).toEqual({
+      firstTokenTimeoutMs: 15_000,
+      requestTimeoutMs: 60_000,
+      circuitFailureThreshold: 5,
+      circuitWindowMs: 30_000,
+      circuitCooldownMs: 30_000,
+    });
   });
 
   it('merges a valid GATEWAY_CONFIG over the defaults', () => {
@@ -164,6 +171,7 @@ describe('loadConfig', () => {
       /^GATEWAY_CONFIG\.guestPlan: unknown plan "visitor"/,
     ],
     ['an unknown default model', { defaultModel: 'x/y' }, /^GATEWAY_CONFIG\.defaultModel: "x\/y"/],
+    ['a zero timeout', { routing: { firstTokenTimeoutMs: 0 } }, /^GATEWAY_CONFIG\.routing\.firstTokenTimeoutMs: /],
   ])('rejects %s with a message naming the field', (_name, gatewayConfig, expected) => {
     const text = typeof gatewayConfig === 'string' ? gatewayConfig : JSON.stringify(gatewayConfig);
     const message = errorOf(() => loadConfig({ GATEWAY_CONFIG: text }));
