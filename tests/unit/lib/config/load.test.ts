@@ -171,7 +171,11 @@ describe('loadConfig', () => {
       /^GATEWAY_CONFIG\.guestPlan: unknown plan "visitor"/,
     ],
     ['an unknown default model', { defaultModel: 'x/y' }, /^GATEWAY_CONFIG\.defaultModel: "x\/y"/],
-    ['a zero timeout', { routing: { firstTokenTimeoutMs: 0 } }, /^GATEWAY_CONFIG\.routing\.firstTokenTimeoutMs: /],
+    [
+      'a zero timeout',
+      { routing: { firstTokenTimeoutMs: 0 } },
+      /^GATEWAY_CONFIG\.routing\.firstTokenTimeoutMs: /,
+    ],
   ])('rejects %s with a message naming the field', (_name, gatewayConfig, expected) => {
     const text = typeof gatewayConfig === 'string' ? gatewayConfig : JSON.stringify(gatewayConfig);
     const message = errorOf(() => loadConfig({ GATEWAY_CONFIG: text }));
