@@ -1,7 +1,7 @@
 import type { Redis } from '@upstash/redis';
 import type { Config, ProviderType } from '@/lib/config';
 import { isProviderConfigured } from '@/lib/providers/registry';
-import { getCircuits } from '@/lib/routing/circuit';
+import { circuitKeyOf, getCircuits } from '@/lib/routing/circuit';
 
 export interface Health {
   status: 'ok' | 'degraded';
@@ -27,7 +27,7 @@ async function findTrippedCircuits(
   const keys = [
     ...new Set(
       Object.values(config.models).flatMap((model) =>
-        model.targets.map((target) => `${target.provider}/${target.model}`),
+        model.targets.map((target) => circuitKeyOf(target)),
       ),
     ),
   ];

@@ -81,20 +81,24 @@ export async function startChat(
   const inputTokenEstimate = estimatePromptTokens(request.messages, request.instructions);
   const requestedOutputTokens =
     request.maxOutputTokens ?? resolved.config.maxOutputTokens ?? defaultMaxOutputTokens;
-  const maxOutputTokens = accounting
-    ? await accounting.reserve({
-        inputTokens: inputTokenEstimate,
-        requestedOutputTokens,
-        pricing: reservationPricing(candidates),
-      })
-    : requestedOutputTokens;
+  // Reservation and circuit states are independent reads of Redis: asked together, they share
+  // one round trip before the first upstream byte.
+  const [maxOutputTokens, states] = await Promise.all([
+    accounting
+      ? accounting.reserve({
+          inputTokens: inputTokenEstimate,
+          requestedOutputTokens,
+          pricing: reservationPricing(candidates),
+        })
+      : requestedOutputTokens,
+    circuits
+      .check(candidates.map((candidate) => candidate.key))
+      .catch(() => candidates.map(() => 'closed' as const)),
+  ]);
 
   const startedAt = now();
   const deadline = startedAt + config.routing.requestTimeoutMs;
   const attempts: Attempt[] = [];
-  const states = await circuits
-    .check(candidates.map((candidate) => candidate.key))
-    .catch(() => candidates.map(() => 'closed' as const));
   let lastError: GatewayError | undefined;
   let waitedOutRetryAfter = false;
 

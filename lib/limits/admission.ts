@@ -52,20 +52,24 @@ function tightestTokenBudget(
   return views.sort((a, b) => a.limit - a.used - (b.limit - b.used))[0];
 }
 
-function usedUp(
-  plan: Plan,
-  day: (number | null)[],
-  month: (number | null)[],
-): 'day' | 'month' | undefined {
-  const [dayTokens, dayMicro] = day.map(Number);
-  const [monthTokens, monthMicro] = month.map(Number);
-  const spent = (usd: number | undefined, micro = 0) =>
+/** Settled tokens and micro-dollars of one period, as stored (absent fields are zero). */
+interface PeriodUsage {
+  tokens: number;
+  micro: number;
+}
+
+function readPeriodUsage(hash: Record<string, number> | null): PeriodUsage {
+  return { tokens: Number(hash?.tokens ?? 0), micro: Number(hash?.micro ?? 0) };
+}
+
+function usedUp(plan: Plan, day: PeriodUsage, month: PeriodUsage): 'day' | 'month' | undefined {
+  const spent = (usd: number | undefined, micro: number) =>
     usd !== undefined && micro >= Math.round(usd * 1e6);
-  const spentTokens = (limit: number | undefined, tokens = 0) =>
+  const spentTokens = (limit: number | undefined, tokens: number) =>
     limit !== undefined && tokens >= limit;
-  if (spentTokens(plan.tokensPerDay, dayTokens) || spent(plan.spendPerDayUsd, dayMicro))
+  if (spentTokens(plan.tokensPerDay, day.tokens) || spent(plan.spendPerDayUsd, day.micro))
     return 'day';
-  if (spentTokens(plan.tokensPerMonth, monthTokens) || spent(plan.spendPerMonthUsd, monthMicro))
+  if (spentTokens(plan.tokensPerMonth, month.tokens) || spent(plan.spendPerMonthUsd, month.micro))
     return 'month';
   return undefined;
 }
@@ -120,13 +124,9 @@ export async function admitChatRequest(
     headers.set('x-ratelimit-remaining-requests', String(Math.max(0, shown.remaining)));
     headers.set('x-ratelimit-reset-requests', formatReset(shown.reset - time));
   }
-  const dayValues = [dayUsage?.tokens ?? null, dayUsage?.micro ?? null];
-  const monthValues = [monthUsage?.tokens ?? null, monthUsage?.micro ?? null];
-  const tokens = tightestTokenBudget(
-    plan,
-    { day: Number(dayValues[0] ?? 0), month: Number(monthValues[0] ?? 0) },
-    time,
-  );
+  const day = readPeriodUsage(dayUsage);
+  const month = readPeriodUsage(monthUsage);
+  const tokens = tightestTokenBudget(plan, { day: day.tokens, month: month.tokens }, time);
   if (tokens) {
     headers.set('x-ratelimit-limit-tokens', String(tokens.limit));
     headers.set('x-ratelimit-remaining-tokens', String(Math.max(0, tokens.limit - tokens.used)));
@@ -161,7 +161,7 @@ export async function admitChatRequest(
       { retryAfterSeconds: 1, headers },
     );
   }
-  const spentPeriod = usedUp(plan, dayValues, monthValues);
+  const spentPeriod = usedUp(plan, day, month);
   if (spentPeriod) {
     refund();
     const resetAt = spentPeriod === 'day' ? periods.dayEndsAt : periods.monthEndsAt;

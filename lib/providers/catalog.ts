@@ -1,6 +1,11 @@
 import type { Config, ModelConfig, Pricing } from '@/lib/config';
 import { GatewayError } from '@/lib/errors';
-import { type CircuitBreaker, closedCircuits, getCircuits } from '@/lib/routing/circuit';
+import {
+  type CircuitBreaker,
+  circuitKeyOf,
+  closedCircuits,
+  getCircuits,
+} from '@/lib/routing/circuit';
 import { getRedis } from '@/lib/store/redis';
 import {
   isProviderConfigured,
@@ -107,18 +112,14 @@ export function createCatalog({
       return (
         provider !== undefined &&
         isProviderConfigured(provider, adapters) &&
-        !openTargets.has(`${target.provider}/${target.model}`)
+        !openTargets.has(circuitKeyOf(target))
       );
     });
   }
 
   async function findOpenTargets(models: ModelConfig[]): Promise<Set<string>> {
     const keys = [
-      ...new Set(
-        models.flatMap((model) =>
-          model.targets.map((target) => `${target.provider}/${target.model}`),
-        ),
-      ),
+      ...new Set(models.flatMap((model) => model.targets.map((target) => circuitKeyOf(target)))),
     ];
     const states = await circuits.peek(keys).catch(() => keys.map(() => 'closed' as const));
     return new Set(keys.filter((_, index) => states[index] === 'open'));

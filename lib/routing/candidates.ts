@@ -1,6 +1,7 @@
 import type { Config, ModelConfig, Pricing, ProviderConfig, Target } from '@/lib/config';
 import { GatewayError } from '@/lib/errors';
 import type { Catalog, ResolvedModel } from '@/lib/providers/catalog';
+import { circuitKeyOf } from './circuit';
 
 /** One way to serve a request: a model of the catalog and one of its targets. */
 export interface Candidate {
@@ -44,9 +45,7 @@ export async function listCandidates(
   const candidates = models.flatMap(({ id, config: model }) =>
     orderTargets(model.targets, random).flatMap((target) => {
       const provider = config.providers[target.provider];
-      return provider
-        ? [{ modelId: id, model, target, provider, key: `${target.provider}/${target.model}` }]
-        : [];
+      return provider ? [{ modelId: id, model, target, provider, key: circuitKeyOf(target) }] : [];
     }),
   );
   if (candidates.length === 0) {

@@ -1,7 +1,11 @@
 import type { Redis } from '@upstash/redis';
-import type { RoutingConfig } from '@/lib/config';
+
+import type { RoutingConfig, Target } from '@/lib/config';
 
 export type CircuitState = 'closed' | 'open' | 'probe';
+
+/** A circuit is kept per target: `provider/upstream model`. */
+export const circuitKeyOf = (target: Target) => `${target.provider}/${target.model}`;
 
 /** Skips targets that keep failing, for every instance at once: the state lives in Redis. */
 export interface CircuitBreaker {

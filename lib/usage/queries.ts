@@ -1,20 +1,20 @@
-import type { Plan } from '@/lib/config';
 import type { RequestLogEntry } from '@/lib/limits/budget';
 import { redisKeys } from '@/lib/limits/keys';
 import { periodsAt } from '@/lib/limits/periods';
-import type { RateWindow } from '@/lib/limits/rate-limits';
 import { microUsdToUsd } from './cost';
 import {
   addCounts,
   addModelCounts,
+  asHash,
   readCount,
+  scorePairs,
   toTotals,
   type UsageCounts,
   type UsageTotals,
   usageMetrics,
   zeroCounts,
 } from './usage-counts';
-import { type PeriodRange, rangeOf, type UsagePeriod } from './usage-periods';
+import { type PeriodRange, rangeOf, toIso, type UsagePeriod } from './usage-periods';
 
 // @upstash/redis never auto-pipelines HGETALL, LRANGE or ZRANGE, so reads that belong together
 // go in an explicit pipeline: one HTTP round trip, and a narrow interface a test can fake.
@@ -46,15 +46,6 @@ export interface UsageRedis {
   pipeline(): UsagePipeline;
 }
 
-/** Reads a rate window without counting a request; `@upstash/ratelimit`'s `Ratelimit` fits. */
-export interface RateWindowReader {
-  getRemaining(identifier: string): Promise<{ remaining: number; reset: number }>;
-}
-
-export interface RateWindowStores {
-  limiterFor(window: RateWindow, limit: number): RateWindowReader;
-}
-
 export interface UsageRequest extends RequestLogEntry {
   costUsd: number;
 }
@@ -76,14 +67,6 @@ export interface UserUsage {
   plan: string | null;
   lastSeenAt: string;
   totals: UsageTotals;
-}
-
-export interface LimitView {
-  limit: number;
-  used: number;
-  remaining: number;
-  /** ISO 8601. */
-  resetAt: string;
 }
 
 /** Users listed at most: all their totals are read at once, so the list must stay bounded. */
@@ -147,7 +130,7 @@ export async function listUsers(
   { period, now }: { period: UsagePeriod; now: number },
 ): Promise<{ period: { start: string; end: string }; users: UserUsage[] }> {
   const range = rangeOf(period, now);
-  const seen = pairs(
+  const seen = scorePairs(
     await redis.zrange(redisKeys.users(), 0, maxListedUsers - 1, { rev: true, withScores: true }),
   );
   const keysOf = (userId: string) =>
@@ -206,88 +189,6 @@ function toPlanName(value: unknown): string | null {
   return value === null || value === undefined ? null : String(value);
 }
 
-/** Every limit the plan has, with what is used of it now; limits the plan lacks are omitted. */
-export async function getLimits(
-  redis: UsageRedis,
-  stores: RateWindowStores,
-  request: { userId: string; plan: Plan; planName: string; now: number },
-): Promise<{ userId: string; plan: string; limits: Record<string, LimitView> }> {
-  const { userId, plan, planName, now } = request;
-  const periods = periodsAt(now);
-  const readWindow = (window: RateWindow, limit: number | undefined) =>
-    limit === undefined ? undefined : stores.limiterFor(window, limit).getRemaining(userId);
-  const pipeline = redis
-    .pipeline()
-    .hmget(redisKeys.usageDay(userId, periods.day), 'tokens', 'micro')
-    .hmget(redisKeys.usageMonth(userId, periods.month), 'tokens', 'micro')
-    .zrange(redisKeys.leases(userId), `(${now}`, '+inf', { byScore: true, withScores: true });
-  const [minute, day, [dayReply, monthReply, leases]] = await Promise.all([
-    readWindow('minute', plan.requestsPerMinute),
-    readWindow('day', plan.requestsPerDay),
-    pipeline.exec(),
-  ]);
-  const dayUsage = asHash(dayReply);
-  const monthUsage = asHash(monthReply);
-
-  const limits: Record<string, LimitView> = {};
-  if (plan.requestsPerMinute !== undefined && minute)
-    limits.requestsPerMinute = rateView(plan.requestsPerMinute, minute);
-  if (plan.requestsPerDay !== undefined && day)
-    limits.requestsPerDay = rateView(plan.requestsPerDay, day);
-  if (plan.concurrentRequests !== undefined) {
-    const held = pairs(Array.isArray(leases) ? leases : []);
-    limits.concurrentRequests = view(plan.concurrentRequests, held.length, held[0]?.[1] ?? now);
-  }
-  if (plan.tokensPerDay !== undefined)
-    limits.tokensPerDay = view(plan.tokensPerDay, readCount(dayUsage?.tokens), periods.dayEndsAt);
-  if (plan.tokensPerMonth !== undefined) {
-    const used = readCount(monthUsage?.tokens);
-    limits.tokensPerMonth = view(plan.tokensPerMonth, used, periods.monthEndsAt);
-  }
-  if (plan.spendPerDayUsd !== undefined)
-    limits.spendPerDayUsd = spendView(plan.spendPerDayUsd, dayUsage?.micro, periods.dayEndsAt);
-  if (plan.spendPerMonthUsd !== undefined) {
-    const used = monthUsage?.micro;
-    limits.spendPerMonthUsd = spendView(plan.spendPerMonthUsd, used, periods.monthEndsAt);
-  }
-  return { userId, plan: planName, limits };
-}
-
-function rateView(limit: number, window: { remaining: number; reset: number }): LimitView {
-  const remaining = Math.min(limit, Math.max(0, window.remaining));
-  return view(limit, limit - remaining, window.reset);
-}
-
-function view(limit: number, used: number, resetAt: number): LimitView {
-  return { limit, used, remaining: Math.max(0, limit - used), resetAt: toIso(resetAt) };
-}
-
-/** Dollars are subtracted in micro-dollars so that remaining has no float noise. */
-function spendView(limitUsd: number, usedMicro: unknown, resetAt: number): LimitView {
-  const used = readCount(usedMicro);
-  const limit = Math.round(limitUsd * 1e6);
-  return {
-    limit: limitUsd,
-    used: microUsdToUsd(used),
-    remaining: microUsdToUsd(Math.max(0, limit - used)),
-    resetAt: toIso(resetAt),
-  };
-}
-
-function asHash(reply: unknown): Record<string, unknown> | null {
-  return typeof reply === 'object' && reply !== null && !Array.isArray(reply)
-    ? (reply as Record<string, unknown>)
-    : null;
-}
-
-/** `[member, score, member, score, ...]` as pairs; members may come back deserialized. */
-function pairs(flat: unknown[]): [string, number][] {
-  const result: [string, number][] = [];
-  for (let index = 0; index + 1 < flat.length; index += 2)
-    result.push([String(flat[index]), Number(flat[index + 1])]);
-  return result;
-}
-
 /** The client parses JSON replies itself; a raw string is parsed here. Bad lines are skipped. */
 function parseLogEntry(line: unknown): RequestLogEntry | undefined {
   let value = line;
@@ -301,8 +202,4 @@ function parseLogEntry(line: unknown): RequestLogEntry | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const entry = value as RequestLogEntry;
   return typeof entry.at === 'number' && typeof entry.costMicroUsd === 'number' ? entry : undefined;
-}
-
-function toIso(time: number): string {
-  return new Date(time).toISOString();
 }

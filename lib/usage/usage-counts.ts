@@ -64,3 +64,17 @@ export function toTotals(counts: UsageCounts): UsageTotals {
     costUsd: microUsdToUsd(counts.micro),
   };
 }
+
+export function asHash(reply: unknown): Record<string, unknown> | null {
+  return typeof reply === 'object' && reply !== null && !Array.isArray(reply)
+    ? (reply as Record<string, unknown>)
+    : null;
+}
+
+/** `[member, score, member, score, ...]` as pairs; members may come back deserialized. */
+export function scorePairs(flat: unknown[]): [string, number][] {
+  const result: [string, number][] = [];
+  for (let index = 0; index + 1 < flat.length; index += 2)
+    result.push([String(flat[index]), Number(flat[index + 1])]);
+  return result;
+}

@@ -23,3 +23,7 @@ export function rangeOf(period: UsagePeriod, now: number): PeriodRange {
   const end = period === 'month' ? Date.UTC(year, month + 1, 1) : Date.UTC(year, month, day + 1);
   return { start, end, days: daysBetween(start, now) };
 }
+
+export function toIso(time: number): string {
+  return new Date(time).toISOString();
+}

@@ -4,7 +4,7 @@ import { getConfig } from '@/lib/config';
 import { toResponse } from '@/lib/errors';
 import { getLimitStores } from '@/lib/limits';
 import { asStoreFailure, getRedis } from '@/lib/store/redis';
-import { getLimits } from '@/lib/usage/queries';
+import { getLimits } from '@/lib/usage/limits';
 
 export const runtime = 'edge';
 export const dynamic = 'force-dynamic';

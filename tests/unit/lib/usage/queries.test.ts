@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { redisKeys } from '@/lib/limits/keys';
-import {
-  getLimits,
-  getUsage,
-  listRequests,
-  listUsers,
-  type RateWindowStores,
-} from '@/lib/usage/queries';
+import { getLimits, type RateWindowStores } from '@/lib/usage/limits';
+import { getUsage, listRequests, listUsers } from '@/lib/usage/queries';
 import { rangeOf } from '@/lib/usage/usage-periods';
 import { FakeUsageRedis, logEntry } from './fake-usage-redis';
 
