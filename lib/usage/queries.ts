@@ -6,7 +6,6 @@ import {
   addCounts,
   addModelCounts,
   asHash,
-  readCount,
   scorePairs,
   toTotals,
   type UsageCounts,
