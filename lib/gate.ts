@@ -22,6 +22,7 @@ export function accessOf(method: string, pathname: string): Access {
   if (method === 'POST' && (pathname === '/api/chat' || pathname === '/api/v1/chat/completions'))
     return 'chat';
   if (/^\/api\/(v1\/models|usage|limits|keys)(\/|$)/.test(pathname)) return 'user';
+  if (method === 'GET' && pathname === '/api/session') return 'user';
   return 'public';
 }
 

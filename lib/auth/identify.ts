@@ -3,7 +3,7 @@ import type { Config } from '@/lib/config';
 import { GatewayError } from '@/lib/errors';
 import { findApiKey, isApiKeyActive } from './api-keys';
 import type { Identity } from './identity';
-import { type SessionPayload, sessionCookieName, verifySession } from './session';
+import { adminTokenDigest, type SessionPayload, sessionCookieName, verifySession } from './session';
 
 /** The plan an identity names, or the default plan when the config no longer has it. */
 export function planOf(config: Config, planName: string) {
@@ -17,7 +17,7 @@ function bearerToken(request: Request): string | undefined {
 }
 
 /** Compares secrets in time independent of where they differ. */
-function sameSecret(a: string, b: string): boolean {
+export function sameSecret(a: string, b: string): boolean {
   if (a.length !== b.length) return false;
   let difference = 0;
   for (let index = 0; index < a.length; index++)
@@ -34,7 +34,27 @@ export function readSessionCookie(request: Request): string | undefined {
   return undefined;
 }
 
-function fromSession(config: Config, session: SessionPayload): Identity {
+/** The identity of the admin token, whether sent as a bearer token or signed into a session. */
+export function adminIdentity(config: Config): Identity {
+  return {
+    userId: 'admin',
+    plan: config.plans.admin ? 'admin' : config.defaultPlan,
+    admin: true,
+    kind: 'admin-token',
+  };
+}
+
+async function fromSession(config: Config, session: SessionPayload): Promise<Identity> {
+  if (session.adminTokenDigest !== undefined) {
+    const current = config.adminToken && (await adminTokenDigest(config.adminToken));
+    if (!current || !sameSecret(current, session.adminTokenDigest)) {
+      throw new GatewayError(
+        'unauthorized',
+        'The admin token this session signed in with changed.',
+      );
+    }
+    return adminIdentity(config);
+  }
   return {
     userId: session.userId,
     plan: session.plan,
@@ -56,12 +76,7 @@ export async function identify(
   const token = bearerToken(request);
   if (token) {
     if (config.adminToken && sameSecret(token, config.adminToken)) {
-      return {
-        userId: 'admin',
-        plan: config.plans.admin ? 'admin' : config.defaultPlan,
-        admin: true,
-        kind: 'admin-token',
-      };
+      return adminIdentity(config);
     }
     const record = await findApiKey(requireRedis(redis), token);
     if (!record) throw new GatewayError('invalid_api_key', 'The API key is unknown or revoked.');

@@ -9,6 +9,8 @@ export interface SessionPayload {
   plan: string;
   /** Set when the UI signed in with an API key. */
   keyId?: string;
+  /** Set when the UI signed in with the admin token: a digest of it, so rotating the token ends the session. */
+  adminTokenDigest?: string;
   issuedAt: number;
 }
 
@@ -71,4 +73,10 @@ export function sessionCookie(value: string, secure: boolean): string {
 
 export function clearedSessionCookie(): string {
   return `${sessionCookieName}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`;
+}
+
+/** A short digest of the admin token, kept in admin sessions instead of the token itself. */
+export async function adminTokenDigest(adminToken: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(adminToken));
+  return toBase64Url(new Uint8Array(digest).slice(0, 16));
 }
