@@ -3,6 +3,34 @@ import { defineConfig, devices } from '@playwright/test';
 const port = Number(process.env.E2E_PORT ?? 3210);
 const baseURL = `http://127.0.0.1:${port}`;
 
+/** The admin token the e2e app runs with; tests use it to create keys and to sign in as admin. */
+export const e2eAdminToken = 'e2e-admin-token-0123456789abcdef';
+
+/**
+ * The demo provider priced like a real model so costs are not zero, a model whose only target
+ * refuses connections (the upstream failure), a guest plan that meets its per-minute limit
+ * quickly, and a plan whose token budget one answer uses up.
+ */
+const e2eGatewayConfig = {
+  providers: {
+    demo: { type: 'demo', tokenDelayMs: 15 },
+    down: { type: 'openai-compatible', baseURL: 'http://127.0.0.1:9/v1' },
+  },
+  models: {
+    'demo/chat': { pricing: { inputPerMTok: 3, outputPerMTok: 15 } },
+    'demo/instant': { pricing: { inputPerMTok: 1, outputPerMTok: 5 } },
+    'broken/model': {
+      name: 'Always failing (no upstream)',
+      targets: [{ provider: 'down', model: 'none' }],
+      pricing: { inputPerMTok: 1, outputPerMTok: 1 },
+    },
+  },
+  plans: {
+    guest: { requestsPerMinute: 3, requestsPerDay: 100, tokensPerDay: 50_000 },
+    tiny: { tokensPerDay: 250 },
+  },
+};
+
 export default defineConfig({
   testDir: 'tests/e2e',
   outputDir: 'test-results',
@@ -40,7 +68,8 @@ export default defineConfig({
       PORT: String(port),
       NEXT_TELEMETRY_DISABLED: '1',
       SESSION_SECRET: 'e2e-session-secret-0123456789abcdef0123456789',
-      GATEWAY_CONFIG: JSON.stringify({ providers: { demo: { type: 'demo', tokenDelayMs: 15 } } }),
+      ADMIN_TOKEN: e2eAdminToken,
+      GATEWAY_CONFIG: JSON.stringify(e2eGatewayConfig),
     },
   },
 });
