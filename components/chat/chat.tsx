@@ -1,89 +1,156 @@
 'use client';
 
-import { useChat } from '@ai-sdk/react';
-import { type FormEvent, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
+import type { LimitsReport } from '@/components/ui/limits';
+import { useJson } from '@/components/ui/use-json';
+import { useSession } from '@/components/ui/use-session';
 import type { ChatUIMessage } from '@/lib/chat/replies';
+import { BudgetMeter } from './budget-meter';
 import styles from './chat.module.css';
+import {
+  type Conversation,
+  loadConversations,
+  newConversation,
+  saveConversations,
+  titleOf,
+} from './conversation-store';
+import { ConversationView } from './conversation-view';
+import { type ModelCatalog, ModelPicker } from './model-picker';
 
-function MessageText({ message }: { message: ChatUIMessage }) {
+const modelStorageKey = 'tollgate:model';
+
+function ConversationList({
+  conversations,
+  activeId,
+  onSelect,
+  onCreate,
+}: {
+  conversations: Conversation[];
+  activeId: string | undefined;
+  onSelect: (id: string) => void;
+  onCreate: () => void;
+}) {
   return (
-    <>
-      {message.parts.map((part, index) =>
-        part.type === 'text' ? (
-          // biome-ignore lint/suspicious/noArrayIndexKey: parts have no id and never reorder
-          <p key={index} className={styles.text}>
-            {part.text}
-          </p>
-        ) : null,
-      )}
-    </>
+    <nav className={styles.sidebar} aria-label="Conversations">
+      <button type="button" className={styles.newChat} onClick={onCreate}>
+        New chat
+      </button>
+      <ul>
+        {[...conversations]
+          .sort((a, b) => b.updatedAt - a.updatedAt)
+          .map((conversation) => (
+            <li key={conversation.id}>
+              <button
+                type="button"
+                aria-current={conversation.id === activeId ? 'true' : undefined}
+                onClick={() => onSelect(conversation.id)}
+              >
+                {conversation.title}
+              </button>
+            </li>
+          ))}
+      </ul>
+    </nav>
   );
 }
 
-function Usage({ message }: { message: ChatUIMessage }) {
-  const metadata = message.metadata;
-  if (!metadata) return null;
-  const cost = metadata.costUsd === null ? 'no price' : `$${metadata.costUsd.toFixed(6)}`;
-  return (
-    <p className={styles.usage} data-testid="message-usage">
-      {metadata.model} · {metadata.usage.inputTokens} in / {metadata.usage.outputTokens} out ·{' '}
-      {cost}
-    </p>
-  );
-}
-
-/** A first chat page: the full one (model picker, Markdown, limits) replaces it. */
+/** The chat page: conversations, model picker, budget meter and the conversation itself. */
 export function Chat() {
-  const { messages, sendMessage, status, stop, error } = useChat<ChatUIMessage>();
-  const [input, setInput] = useState('');
-  const busy = status === 'submitted' || status === 'streaming';
+  const session = useSession();
+  const userId = session.status === 'ready' ? session.user.userId : undefined;
+  const catalog = useJson<ModelCatalog>('/api/models');
+  const limits = useJson<LimitsReport>('/api/limits');
+  const [conversations, setConversations] = useState<Conversation[]>([]);
+  const [activeId, setActiveId] = useState<string>();
+  const [model, setModel] = useState<string>();
 
-  function submit(event: FormEvent) {
-    event.preventDefault();
-    const text = input.trim();
-    if (!text || busy) return;
-    sendMessage({ text });
-    setInput('');
+  useEffect(() => {
+    if (!userId) return;
+    const stored = loadConversations(userId);
+    const first = stored[0] ?? newConversation();
+    setConversations(stored.length > 0 ? stored : [first]);
+    setActiveId(first.id);
+  }, [userId]);
+
+  useEffect(() => {
+    if (!catalog.data || model) return;
+    const remembered = localStorage.getItem(modelStorageKey);
+    const known = catalog.data.models.some((entry) => entry.id === remembered);
+    setModel(known && remembered ? remembered : catalog.data.defaultModel);
+  }, [catalog.data, model]);
+
+  const chooseModel = (modelId: string) => {
+    setModel(modelId);
+    localStorage.setItem(modelStorageKey, modelId);
+  };
+
+  const updateMessages = useCallback(
+    (messages: ChatUIMessage[]) => {
+      if (!userId || !activeId) return;
+      setConversations((current) => {
+        const existing = current.find((conversation) => conversation.id === activeId);
+        // Switching to a conversation hands back what it was given: not a change.
+        if (!existing || JSON.stringify(existing.messages) === JSON.stringify(messages))
+          return current;
+        const updated = { ...existing, messages, title: titleOf(messages), updatedAt: Date.now() };
+        const next = current.map((conversation) =>
+          conversation.id === activeId ? updated : conversation,
+        );
+        saveConversations(userId, next);
+        return next;
+      });
+    },
+    [userId, activeId],
+  );
+
+  function createConversation() {
+    const empty = conversations.find((conversation) => conversation.messages.length === 0);
+    const conversation = empty ?? newConversation();
+    if (!empty) setConversations((current) => [conversation, ...current]);
+    setActiveId(conversation.id);
   }
 
+  const active = conversations.find((conversation) => conversation.id === activeId);
+
   return (
-    <main className={styles.page}>
-      <h1 className={styles.title}>Tollgate</h1>
-      <ol className={styles.messages} aria-live="polite">
-        {messages.map((message) => (
-          <li key={message.id} className={styles.message} data-role={message.role}>
-            <MessageText message={message} />
-            {message.role === 'assistant' ? <Usage message={message} /> : null}
-          </li>
-        ))}
-      </ol>
-      {error ? (
-        <p role="alert" className={styles.error}>
-          The answer failed. Try again.
-        </p>
-      ) : null}
-      <form className={styles.composer} onSubmit={submit}>
-        <label htmlFor="prompt" className={styles.visuallyHidden}>
-          Message
-        </label>
-        <textarea
-          id="prompt"
-          value={input}
-          onChange={(event) => setInput(event.target.value)}
-          onKeyDown={(event) => {
-            if (event.key === 'Enter' && !event.shiftKey) submit(event);
-          }}
-          placeholder="Ask something…"
-          rows={2}
-        />
-        {busy ? (
-          <button type="button" onClick={() => stop()}>
-            Stop
-          </button>
+    <div className={styles.layout}>
+      <ConversationList
+        conversations={conversations}
+        activeId={activeId}
+        onSelect={setActiveId}
+        onCreate={createConversation}
+      />
+      <main id="main" className={styles.main}>
+        <h1 className="visually-hidden">Chat</h1>
+        <div className={styles.toolbar}>
+          <ModelPicker catalog={catalog.data} value={model} onChange={chooseModel} />
+          <BudgetMeter report={limits.data} error={limits.error} />
+        </div>
+        {catalog.status === 'error' && !catalog.data ? (
+          <div role="alert" className={styles.notice}>
+            <p>The model list could not be loaded: {catalog.error}</p>
+            <button type="button" className={styles.smallButton} onClick={catalog.reload}>
+              Try again
+            </button>
+          </div>
+        ) : null}
+        {session.status === 'error' ? (
+          <div role="alert" className={styles.notice}>
+            <p>The gateway could not tell who you are: {session.message} Reload the page.</p>
+          </div>
+        ) : null}
+        {active ? (
+          <ConversationView
+            key={active.id}
+            conversation={active}
+            model={model}
+            onMessagesChange={updateMessages}
+            onAnswerEnd={limits.reload}
+          />
         ) : (
-          <button type="submit">Send</button>
+          <p className={styles.loading}>Loading your conversations…</p>
         )}
-      </form>
-    </main>
+      </main>
+    </div>
   );
 }

@@ -1,0 +1,150 @@
+'use client';
+
+import { useChat } from '@ai-sdk/react';
+import { type FormEvent, type KeyboardEvent, useEffect, useMemo, useState } from 'react';
+import type { ChatUIMessage } from '@/lib/chat/replies';
+import styles from './chat.module.css';
+import { ChatErrorNotice } from './chat-error-notice';
+import { ChatMessage, textOf } from './chat-message';
+import { ChatRequestError, createChatTransport } from './chat-request-error';
+import type { Conversation } from './conversation-store';
+
+/** One conversation: its messages, the composer, and what went wrong if anything did. */
+export function ConversationView({
+  conversation,
+  model,
+  onMessagesChange,
+  onAnswerEnd,
+}: {
+  conversation: Conversation;
+  model: string | undefined;
+  onMessagesChange: (messages: ChatUIMessage[]) => void;
+  /** An answer ended (finished, stopped or failed): limits have moved. */
+  onAnswerEnd: () => void;
+}) {
+  const transport = useMemo(createChatTransport, []);
+  const [input, setInput] = useState('');
+  const [waiting, setWaiting] = useState(false);
+  const { messages, setMessages, sendMessage, regenerate, stop, status, error, clearError } =
+    useChat<ChatUIMessage>({
+      id: conversation.id,
+      messages: conversation.messages,
+      transport,
+      onFinish: onAnswerEnd,
+      onError: (failure) => {
+        // Refused before any answer: take the question back into the composer to send again.
+        if (failure instanceof ChatRequestError) {
+          setMessages((current) => {
+            const last = current.at(-1);
+            if (last?.role !== 'user') return current;
+            setInput(textOf(last));
+            return current.slice(0, -1);
+          });
+        }
+        onAnswerEnd();
+      },
+    });
+  const busy = status === 'submitted' || status === 'streaming';
+  const body = model ? { model } : undefined;
+
+  // Kept once an answer has settled (finished, stopped or failed), not on every streamed token.
+  useEffect(() => {
+    if (!busy) onMessagesChange(messages);
+  }, [busy, messages, onMessagesChange]);
+
+  function send(text: string) {
+    const question = text.trim();
+    if (!question || busy || waiting) return;
+    clearError();
+    setInput('');
+    sendMessage({ text: question }, { body });
+  }
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    send(input);
+  }
+
+  function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+      event.preventDefault();
+      send(input);
+    }
+  }
+
+  function retry() {
+    if (error instanceof ChatRequestError) {
+      send(input);
+      return;
+    }
+    clearError();
+    regenerate({ body });
+  }
+
+  const lastAnswerId = messages.findLast((message) => message.role === 'assistant')?.id;
+  const streamingId = status === 'streaming' ? messages.at(-1)?.id : undefined;
+
+  return (
+    <div className={styles.conversation}>
+      {messages.length === 0 ? (
+        <div className={styles.empty}>
+          <p>Ask anything. The answer streams in as it is written, with its tokens and cost.</p>
+        </div>
+      ) : (
+        <ol className={styles.messages} aria-label="Messages">
+          {messages.map((message) => (
+            <ChatMessage
+              key={message.id}
+              message={message}
+              streaming={message.id === streamingId}
+              onRegenerate={
+                !busy && message.id === lastAnswerId
+                  ? () => {
+                      clearError();
+                      regenerate({ body });
+                    }
+                  : undefined
+              }
+            />
+          ))}
+          {status === 'submitted' ? (
+            <li className={styles.message} data-role="pending" aria-live="polite">
+              <p className={styles.usage}>Waiting for the first token…</p>
+            </li>
+          ) : null}
+        </ol>
+      )}
+      <div aria-live="polite" className={styles.noticeSlot}>
+        {error ? (
+          <ChatErrorNotice error={error} onRetry={retry} onCountdownChange={setWaiting} />
+        ) : null}
+      </div>
+      <form className={styles.composer} onSubmit={submit}>
+        <label htmlFor="prompt" className="visually-hidden">
+          Message
+        </label>
+        <textarea
+          id="prompt"
+          value={input}
+          onChange={(event) => setInput(event.target.value)}
+          onKeyDown={onKeyDown}
+          placeholder="Ask something… (Enter to send, Shift+Enter for a new line)"
+          rows={2}
+        />
+        {busy ? (
+          <button type="button" className={styles.stop} onClick={() => stop()}>
+            Stop
+          </button>
+        ) : (
+          <button
+            type="submit"
+            className={styles.send}
+            disabled={waiting || !input.trim() || !model}
+          >
+            Send
+          </button>
+        )}
+      </form>
+    </div>
+  );
+}
