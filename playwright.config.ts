@@ -17,8 +17,16 @@ const e2eGatewayConfig = {
     down: { type: 'openai-compatible', baseURL: 'http://127.0.0.1:9/v1' },
   },
   models: {
-    'demo/chat': { pricing: { inputPerMTok: 3, outputPerMTok: 15 } },
-    'demo/instant': { pricing: { inputPerMTok: 1, outputPerMTok: 5 } },
+    'demo/chat': {
+      name: 'Demo chat',
+      targets: [{ provider: 'demo', model: 'chat' }],
+      pricing: { inputPerMTok: 3, outputPerMTok: 15 },
+    },
+    'demo/instant': {
+      name: 'Demo instant',
+      targets: [{ provider: 'demo', model: 'instant' }],
+      pricing: { inputPerMTok: 1, outputPerMTok: 5 },
+    },
     'broken/model': {
       name: 'Always failing (no upstream)',
       targets: [{ provider: 'down', model: 'none' }],

@@ -91,7 +91,7 @@ export function ConversationView({
           <p>Ask anything. The answer streams in as it is written, with its tokens and cost.</p>
         </div>
       ) : (
-        <ol className={styles.messages} aria-label="Messages">
+        <ol className={styles.messages} aria-label="Conversation">
           {messages.map((message) => (
             <ChatMessage
               key={message.id}
