@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { NextConfig } from 'next';
 import { PHASE_PRODUCTION_BUILD } from 'next/constants';
 import { ConfigError, loadConfig } from './lib/config/load';
+import { securityHeaders } from './lib/http/security-headers';
 
 function stop(message: string): never {
   console.error(`tollgate: invalid configuration: ${message}`);
@@ -39,5 +40,6 @@ export default function nextConfig(phase: string): NextConfig {
     poweredByHeader: false,
     reactStrictMode: true,
     env: gatewayConfigFromFile ? { GATEWAY_CONFIG: gatewayConfigFromFile } : {},
+    headers: async () => [{ source: '/:path*', headers: securityHeaders }],
   };
 }

@@ -3,6 +3,9 @@ import type { ReactNode } from 'react';
 import { SiteHeader } from '@/components/ui/site-header';
 import './globals.css';
 
+// Rendered per request: each page response carries its own CSP nonce (set in middleware).
+export const dynamic = 'force-dynamic';
+
 export const metadata: Metadata = {
   title: 'Tollgate',
   description: 'An AI gateway with rate limits and hard budgets.',

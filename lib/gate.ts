@@ -10,6 +10,7 @@ import { newGuestSession, sessionCookie, signSession } from '@/lib/auth/session'
 import type { Config } from '@/lib/config';
 import { GatewayError, toResponse } from '@/lib/errors';
 import { corsHeaders, preflightResponse } from '@/lib/http/cors';
+import { contentSecurityPolicy, newNonce } from '@/lib/http/security-headers';
 import { getLimitStores } from '@/lib/limits';
 import { admitChatRequest } from '@/lib/limits/admission';
 import { asStoreFailure, failOpenOrThrow, getRedis } from '@/lib/store/redis';
@@ -89,6 +90,13 @@ export async function gateRequest(
       } catch (error) {
         failOpenOrThrow(plan.failOpen, error);
       }
+    }
+
+    if (access === 'page') {
+      // On the request too: Next reads the nonce from it and puts it on the page's scripts.
+      const policy = contentSecurityPolicy(newNonce(), { development: !config.production });
+      forwarded.set('content-security-policy', policy);
+      responseHeaders.set('content-security-policy', policy);
     }
 
     const response = NextResponse.next({ request: { headers: forwarded } });

@@ -42,7 +42,8 @@ export const defaults = {
   corsOrigins: ['*'],
   routing: {
     firstTokenTimeoutMs: 15_000,
-    requestTimeoutMs: 60_000,
+    // Under Vercel's Edge limit: a response must begin within 25 s there.
+    requestTimeoutMs: 24_000,
     circuitFailureThreshold: 5,
     circuitWindowMs: 30_000,
     circuitCooldownMs: 30_000,

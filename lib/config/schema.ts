@@ -94,7 +94,7 @@ export const planSchema = z.strictObject({
 export const routingSchema = z.strictObject({
   /** A target that sends no first token within this is abandoned for the next. Default: 15000. */
   firstTokenTimeoutMs: positiveInt.optional(),
-  /** No request spends longer than this looking for a target that answers. Default: 60000. */
+  /** No request spends longer than this looking for a target that answers. Default: 24000 (Vercel's Edge runtime must begin a response within 25 s). */
   requestTimeoutMs: positiveInt.optional(),
   /** Failures within `circuitWindowMs` that open a target's circuit. Default: 5. */
   circuitFailureThreshold: positiveInt.optional(),

@@ -243,6 +243,10 @@ test('signing in with a key switches the user; a spent budget says so and links 
 test('the chat page in light and dark, at desktop and phone width, has no serious a11y issue', async ({
   page,
 }) => {
+  const blocked: string[] = [];
+  page.on('console', (message) => {
+    if (message.text().includes('Content Security Policy')) blocked.push(message.text());
+  });
   const chat = new ChatPage(page);
   for (const colorScheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme });
@@ -266,4 +270,5 @@ test('the chat page in light and dark, at desktop and phone width, has no seriou
   );
   expect(overflow).toBe(0);
   await page.screenshot({ path: `${screenshots}/chat-375.png`, fullPage: true });
+  expect(blocked).toEqual([]);
 });

@@ -48,7 +48,7 @@ describe('loadConfig', () => {
     expect(config.redis).toBeUndefined();
     expect(config.routing).toEqual({
       firstTokenTimeoutMs: 15_000,
-      requestTimeoutMs: 60_000,
+      requestTimeoutMs: 24_000,
       circuitFailureThreshold: 5,
       circuitWindowMs: 30_000,
       circuitCooldownMs: 30_000,
