@@ -11,6 +11,14 @@ test('a guest sends a message, watches it stream in, and sees tokens and cost un
   const chat = new ChatPage(page);
   await chat.open();
   await expect(page.getByTestId('current-user')).toContainText('Guest · guest plan');
+  await page.evaluate(() => {
+    const counter = window as unknown as { layoutShift: number };
+    counter.layoutShift = 0;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries())
+        counter.layoutShift += (entry as unknown as { value: number }).value;
+    }).observe({ type: 'layout-shift' });
+  });
   await chat.send('Hello from the browser');
 
   const answer = chat.lastAnswer();
@@ -25,6 +33,10 @@ test('a guest sends a message, watches it stream in, and sees tokens and cost un
       timeout: 15_000,
     },
   );
+  // Streaming grows the answer downwards; nothing already on screen jumps.
+  expect(
+    await page.evaluate(() => (window as unknown as { layoutShift: number }).layoutShift),
+  ).toBeLessThan(0.05);
   // The numbers under the answer are the ones the gateway recorded for this user.
   const usageReport = await (await page.request.get('/api/usage?period=day')).json();
   const [recorded] = usageReport.recent;
