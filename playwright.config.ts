@@ -17,8 +17,15 @@ const e2eGatewayConfig = {
     down: { type: 'openai-compatible', baseURL: 'http://127.0.0.1:9/v1' },
   },
   models: {
-    'demo/chat': { pricing: { inputPerMTok: 3, outputPerMTok: 15 } },
-    'demo/instant': { pricing: { inputPerMTok: 1, outputPerMTok: 5 } },
+    // A model entry replaces the built-in one whole, so it names its target again.
+    'demo/chat': {
+      targets: [{ provider: 'demo', model: 'chat' }],
+      pricing: { inputPerMTok: 3, outputPerMTok: 15 },
+    },
+    'demo/instant': {
+      targets: [{ provider: 'demo', model: 'instant' }],
+      pricing: { inputPerMTok: 1, outputPerMTok: 5 },
+    },
     'broken/model': {
       name: 'Always failing (no upstream)',
       targets: [{ provider: 'down', model: 'none' }],
