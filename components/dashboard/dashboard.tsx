@@ -33,7 +33,7 @@ export function Dashboard() {
   const viewer = session.data;
   if (!viewer) {
     return (
-      <main className={styles.page}>
+      <main id="main" className={styles.page}>
         <h1 className={styles.title}>Usage</h1>
         {session.error ? (
           <LoadError error={session.error} onRetry={session.refresh} />
@@ -47,7 +47,7 @@ export function Dashboard() {
   const own = !viewedUserId || viewedUserId === viewer.userId;
   const overview = viewer.admin && !viewedUserId;
   return (
-    <main className={styles.page} data-viewer={viewer.userId}>
+    <main id="main" className={styles.page} data-viewer={viewer.userId}>
       {own ? null : (
         <Link className={styles.back} href={dashboardUrl(period)}>
           ← {viewer.admin ? 'All users' : 'Your usage'}

@@ -1,30 +1,23 @@
-import { formatTimeUntil, formatTokens, formatUsd } from '@/components/ui/format';
+import { formatTimeUntil } from '@/components/ui/format';
+import { formatLimitAmount, labelOfLimit } from '@/components/ui/limits';
 import type { LimitView } from './api';
 import styles from './dashboard.module.css';
 
-interface LimitKind {
-  label: string;
-  format: (value: number) => string;
-  unit: string;
-}
+/** The order a reader scans them in: rates, concurrency, then budgets. */
+const order = [
+  'requestsPerMinute',
+  'requestsPerDay',
+  'concurrentRequests',
+  'tokensPerDay',
+  'tokensPerMonth',
+  'spendPerDayUsd',
+  'spendPerMonthUsd',
+];
 
-const requests = (value: number) => formatTokens(value);
-
-/** Names in the order a reader scans them: rates, concurrency, then budgets. */
-const limitKinds: Record<string, LimitKind> = {
-  requestsPerMinute: { label: 'Requests per minute', format: requests, unit: 'requests' },
-  requestsPerDay: { label: 'Requests per day', format: requests, unit: 'requests' },
-  concurrentRequests: { label: 'Requests in flight', format: requests, unit: 'requests' },
-  tokensPerDay: { label: 'Tokens today', format: formatTokens, unit: 'tokens' },
-  tokensPerMonth: { label: 'Tokens this month', format: formatTokens, unit: 'tokens' },
-  spendPerDayUsd: { label: 'Spend today', format: formatUsd, unit: '' },
-  spendPerMonthUsd: { label: 'Spend this month', format: formatUsd, unit: '' },
-};
-
-const order = Object.keys(limitKinds);
-
-function kindOf(name: string): LimitKind {
-  return limitKinds[name] ?? { label: name, format: formatTokens, unit: '' };
+/** "1,234 of 50,000 tokens": spend is in dollars, every other limit counts requests or tokens. */
+function describeUse(name: string, view: LimitView): string {
+  const unit = name.startsWith('spend') ? '' : name.startsWith('tokens') ? ' tokens' : ' requests';
+  return `${formatLimitAmount(name, view.used)} of ${formatLimitAmount(name, view.limit)}${unit}`;
 }
 
 function resetText(name: string, view: LimitView, now: number): string {
@@ -42,16 +35,15 @@ function levelOf(fraction: number): 'ok' | 'high' | 'full' {
 }
 
 export function LimitMeter({ name, view, now }: { name: string; view: LimitView; now: number }) {
-  const kind = kindOf(name);
   const fraction = view.limit > 0 ? Math.min(1, view.used / view.limit) : 1;
-  const used = `${kind.format(view.used)} of ${kind.format(view.limit)}${kind.unit ? ` ${kind.unit}` : ''}`;
+  const used = describeUse(name, view);
   const reset = resetText(name, view, now);
   const labelId = `limit-${name}`;
   return (
     <li className={styles.limit} data-testid="limit" data-limit={name}>
       <div className={styles.limitHeading}>
         <span id={labelId} className={styles.limitName}>
-          {kind.label}
+          {labelOfLimit(name)}
         </span>
         <span className={styles.limitUsed}>{used}</span>
       </div>
