@@ -27,7 +27,9 @@ export function RecentRequests({ requests }: { requests: UsageRequest[] }) {
   return (
     <TableScroll label="Recent requests">
       <table className={styles.table}>
-        <caption>Recent requests (newest first, at most 50)</caption>
+        <caption className={styles.visuallyHidden}>
+          Recent requests, newest first (at most 50)
+        </caption>
         <thead>
           <tr>
             <th scope="col">Time</th>
