@@ -323,6 +323,38 @@ test('the period switch reloads the numbers for the period, and the CSV export m
   await expect(exportLink).toHaveAttribute('href', '/api/usage/export?period=week');
 });
 
+test('when the usage store is down the dashboard says so in words and recovers on retry', async ({
+  page,
+}) => {
+  const { key, usage } = await userWithRequests(page.request, 'outage', 1);
+  await page.goto('/dashboard');
+  await signIn(page, key);
+  await expectTotals(page, usage.totals);
+
+  // What /api/usage answers while Redis is unreachable (the real failure is an integration test).
+  const storeDown = {
+    error: {
+      message: 'The store is unreachable.',
+      type: 'api_error',
+      code: 'store_unavailable',
+      param: null,
+    },
+  };
+  await page.route('**/api/usage?*', (route) => route.fulfill({ status: 503, json: storeDown }));
+  await page.getByRole('button', { name: 'Today' }).click();
+  const alert = page.getByRole('alert').filter({ hasText: 'Retry' });
+  await expect(alert).toContainText('The usage store (Redis) is unreachable');
+  await expect(alert).not.toContainText('{');
+  await expect(page.getByTestId('total-requests')).toHaveCount(0);
+
+  await page.unroute('**/api/usage?*');
+  await alert.getByRole('button', { name: 'Retry now' }).click();
+  // Sooner than the next 5 s poll: the button itself retried.
+  await expect(page.getByTestId('total-requests')).toHaveText('1', { timeout: 2_000 });
+  await expectTotals(page, usage.totals);
+  await expect(alert).toHaveCount(0);
+});
+
 test('screenshots: light, dark and 375 px wide, with data', async ({ page }) => {
   const { key, usage } = await userWithRequests(page.request, 'shots', 3);
   await page.goto('/dashboard');
