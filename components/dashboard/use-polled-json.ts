@@ -13,7 +13,6 @@ export interface Polled<T> {
   error: unknown;
   /** Epoch ms of the latest good answer. */
   updatedAt: number | undefined;
-  loading: boolean;
   refresh: () => void;
 }
 
@@ -37,6 +36,7 @@ export function usePolledJson<T>(url: string | null, intervalMs = refreshInterva
   // biome-ignore lint/correctness/useExhaustiveDependencies: a new nonce restarts the cycle now
   useEffect(() => {
     if (url === null) return;
+    const target = url;
     const controller = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
     let running = false;
@@ -46,12 +46,12 @@ export function usePolledJson<T>(url: string | null, intervalMs = refreshInterva
       if (running || controller.signal.aborted) return;
       running = true;
       try {
-        const data = await requestJson<T>(url as string, { signal: controller.signal });
-        setState({ url, data, updatedAt: Date.now() });
+        const data = await requestJson<T>(target, { signal: controller.signal });
+        setState({ url: target, data, updatedAt: Date.now() });
       } catch (error) {
         if (controller.signal.aborted) return;
         setState((previous) =>
-          previous.url === url ? { ...previous, error } : { url, error, updatedAt: undefined },
+          previous.url === target ? { ...previous, error } : { url: target, error },
         );
       } finally {
         running = false;
@@ -78,7 +78,6 @@ export function usePolledJson<T>(url: string | null, intervalMs = refreshInterva
     data: current ? state.data : undefined,
     error: current ? state.error : undefined,
     updatedAt: current ? state.updatedAt : undefined,
-    loading: url !== null && (!current || (state.data === undefined && state.error === undefined)),
     refresh,
   };
 }
