@@ -1,0 +1,131 @@
+'use client';
+
+import { useState } from 'react';
+import { type ApiKeyRecord, type CreatedApiKey, describeError, requestJson } from './api';
+import { CreateKeyForm } from './create-key-form';
+import styles from './dashboard.module.css';
+import { NewKeySecret } from './new-key-secret';
+import { LoadError, Loading } from './status-notices';
+import { TableScroll } from './table-scroll';
+import { usePolledJson } from './use-polled-json';
+
+const createdFormat = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium' });
+
+/** Revoking takes two clicks, in place: no browser dialog to block the page. */
+function RevokeButton({ record, onRevoked }: { record: ApiKeyRecord; onRevoked: () => void }) {
+  const [state, setState] = useState<'idle' | 'confirm' | 'busy'>('idle');
+  const [error, setError] = useState<string | null>(null);
+
+  async function revoke() {
+    setState('busy');
+    setError(null);
+    try {
+      await requestJson(`/api/keys/${encodeURIComponent(record.id)}`, { method: 'DELETE' });
+      onRevoked();
+    } catch (failure) {
+      setError(describeError(failure));
+      setState('idle');
+    }
+  }
+
+  if (state === 'idle') {
+    return (
+      <>
+        <button
+          type="button"
+          className={styles.buttonQuiet}
+          aria-label={`Revoke ${record.name}`}
+          onClick={() => setState('confirm')}
+        >
+          Revoke
+        </button>
+        {error ? <span role="alert"> {error}</span> : null}
+      </>
+    );
+  }
+  return (
+    <span className={styles.confirm}>
+      <button
+        type="button"
+        className={styles.buttonDanger}
+        disabled={state === 'busy'}
+        aria-label={`Confirm: revoke ${record.name}`}
+        onClick={revoke}
+      >
+        {state === 'busy' ? 'Revoking…' : 'Confirm revoke'}
+      </button>
+      <button type="button" className={styles.buttonQuiet} onClick={() => setState('idle')}>
+        Cancel
+      </button>
+    </span>
+  );
+}
+
+export function ApiKeys({ knownPlans }: { knownPlans: string[] }) {
+  const keys = usePolledJson<{ keys: ApiKeyRecord[] }>('/api/keys');
+  const [created, setCreated] = useState<CreatedApiKey | null>(null);
+  const plans = [...new Set([...knownPlans, ...(keys.data?.keys.map((key) => key.plan) ?? [])])];
+
+  return (
+    <section className={styles.card} aria-labelledby="keys-heading">
+      <h2 id="keys-heading">API keys</h2>
+      {created ? (
+        <NewKeySecret created={created} onDone={() => setCreated(null)} />
+      ) : (
+        <CreateKeyForm
+          knownPlans={plans.sort()}
+          onCreated={(key) => {
+            setCreated(key);
+            keys.refresh();
+          }}
+        />
+      )}
+      {keys.error ? (
+        <LoadError error={keys.error} stale={!!keys.data} onRetry={keys.refresh} />
+      ) : null}
+      {!keys.data ? (
+        keys.error ? null : (
+          <Loading what="keys" />
+        )
+      ) : keys.data.keys.length === 0 ? (
+        <p className={styles.muted}>No keys yet.</p>
+      ) : (
+        <TableScroll label="API keys">
+          <table className={styles.table}>
+            <caption className={styles.visuallyHidden}>API keys (secrets are never listed)</caption>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">User</th>
+                <th scope="col">Plan</th>
+                <th scope="col">Created</th>
+                <th scope="col">Id</th>
+                <th scope="col">
+                  <span className={styles.visuallyHidden}>Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {keys.data.keys.map((record) => (
+                <tr key={record.id} data-testid="key-row" data-key-id={record.id}>
+                  <th scope="row">{record.name}</th>
+                  <td className={styles.code}>{record.userId}</td>
+                  <td>{record.plan}</td>
+                  <td>
+                    <time dateTime={record.createdAt}>
+                      {createdFormat.format(Date.parse(record.createdAt))}
+                    </time>
+                  </td>
+                  <td className={styles.code}>{record.id}</td>
+                  <td>
+                    <RevokeButton record={record} onRevoked={keys.refresh} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
+      )}
+    </section>
+  );
+}

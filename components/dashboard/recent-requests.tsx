@@ -1,0 +1,81 @@
+import { formatMs, formatTokens, formatUsd } from '@/components/ui/format';
+import type { UsageRequest } from './api';
+import styles from './dashboard.module.css';
+import { TableScroll } from './table-scroll';
+
+const timeFormat = new Intl.DateTimeFormat('en-US', {
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
+
+const statusLabels: Record<UsageRequest['status'], string> = {
+  ok: 'OK',
+  aborted: 'Stopped',
+  error: 'Failed',
+};
+
+/** "2 tries" when routing moved on from a failing target before this one served. */
+function triesOf(request: UsageRequest): string | null {
+  const tries = request.attempts?.filter((attempt) => attempt.outcome !== 'skipped').length ?? 0;
+  return tries > 1 ? `${tries} tries` : null;
+}
+
+export function RecentRequests({ requests }: { requests: UsageRequest[] }) {
+  return (
+    <TableScroll label="Recent requests">
+      <table className={styles.table}>
+        <caption className={styles.visuallyHidden}>
+          Recent requests, newest first (at most 50)
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Time</th>
+            <th scope="col">Model</th>
+            <th scope="col">Provider</th>
+            <th scope="col">Input tokens</th>
+            <th scope="col">Output tokens</th>
+            <th scope="col">Cost</th>
+            <th scope="col">Latency</th>
+            <th scope="col">First token</th>
+            <th scope="col">Status</th>
+          </tr>
+        </thead>
+        <tbody>
+          {requests.map((request) => {
+            const tries = triesOf(request);
+            return (
+              <tr
+                key={request.id}
+                data-testid="request-row"
+                data-request-id={request.id}
+                data-status={request.status}
+              >
+                <td>
+                  <time dateTime={new Date(request.at).toISOString()}>
+                    {timeFormat.format(request.at)}
+                  </time>
+                </td>
+                <td className={styles.code}>{request.model}</td>
+                <td>{request.provider}</td>
+                <td data-column="input-tokens">{formatTokens(request.inputTokens)}</td>
+                <td data-column="output-tokens">{formatTokens(request.outputTokens)}</td>
+                <td data-column="cost">{formatUsd(request.costUsd)}</td>
+                <td>{formatMs(request.latencyMs)}</td>
+                <td>{formatMs(request.timeToFirstTokenMs)}</td>
+                <td>
+                  <span className={styles.status} data-status={request.status}>
+                    {statusLabels[request.status]}
+                  </span>
+                  {tries ? <span className={styles.tries}> · {tries}</span> : null}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </TableScroll>
+  );
+}

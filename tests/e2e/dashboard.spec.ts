@@ -1,0 +1,403 @@
+import { readFile } from 'node:fs/promises';
+import AxeBuilder from '@axe-core/playwright';
+import { type APIRequestContext, expect, type Locator, type Page, test } from '@playwright/test';
+import type { UsageReport } from '../../components/dashboard/api';
+import { formatTokens, formatUsd } from '../../components/ui/format';
+import { e2eAdminToken } from '../../playwright.config';
+
+const admin = { authorization: `Bearer ${e2eAdminToken}` };
+const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+const screenshots = 'tests/e2e/screenshots';
+
+/** A user id no other test (or earlier run against the same Redis) uses. */
+function uniqueUser(name: string): string {
+  return `e2e-${name}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+}
+
+async function createKey(request: APIRequestContext, userId: string): Promise<string> {
+  const response = await request.post('/api/keys', { headers: admin, data: { userId } });
+  expect(response.status()).toBe(201);
+  return ((await response.json()) as { key: string }).key;
+}
+
+async function chat(
+  request: APIRequestContext,
+  key: string,
+  content: string,
+  model = 'demo/instant',
+) {
+  return request.post('/api/chat', {
+    headers: bearer(key),
+    data: { stream: false, model, messages: [{ role: 'user', content }] },
+  });
+}
+
+async function readUsage(
+  request: APIRequestContext,
+  headers: Record<string, string>,
+  query: string,
+): Promise<UsageReport> {
+  const response = await request.get(`/api/usage?${query}`, { headers });
+  expect(response.status()).toBe(200);
+  return (await response.json()) as UsageReport;
+}
+
+/** Settlement runs after the response, so usage is read once it has counted every request. */
+async function settledUsage(
+  request: APIRequestContext,
+  headers: Record<string, string>,
+  requests: number,
+  query = 'period=month',
+): Promise<UsageReport> {
+  let report: UsageReport | undefined;
+  await expect
+    .poll(
+      async () => {
+        report = await readUsage(request, headers, query);
+        return report.totals.requests === requests && report.recent.length === requests;
+      },
+      { timeout: 10_000 },
+    )
+    .toBe(true);
+  return report as UsageReport;
+}
+
+/** A user with a key and `count` answered requests. */
+async function userWithRequests(request: APIRequestContext, name: string, count: number) {
+  const userId = uniqueUser(name);
+  const key = await createKey(request, userId);
+  for (let index = 0; index < count; index++) {
+    expect((await chat(request, key, `Question ${index + 1} from ${name}`)).status()).toBe(200);
+  }
+  const usage = await settledUsage(request, bearer(key), count);
+  return { userId, key, usage };
+}
+
+async function signIn(page: Page, secret: string) {
+  const response = await page.request.post('/api/session', { data: { apiKey: secret } });
+  expect(response.status()).toBe(200);
+  await page.reload();
+}
+
+async function expectTotals(page: Page, totals: UsageReport['totals']) {
+  await expect(page.getByTestId('total-requests')).toHaveText(formatTokens(totals.requests));
+  await expect(page.getByTestId('total-input-tokens')).toHaveText(formatTokens(totals.inputTokens));
+  await expect(page.getByTestId('total-output-tokens')).toHaveText(
+    formatTokens(totals.outputTokens),
+  );
+  await expect(page.getByTestId('total-cost')).toHaveText(formatUsd(totals.costUsd));
+}
+
+async function expectNoSeriousViolations(page: Page, label: string) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const serious = results.violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map(
+      (violation) => `${violation.id}: ${violation.nodes.map((node) => node.target).join(' | ')}`,
+    );
+  expect(serious, `axe, ${label}`).toEqual([]);
+}
+
+/** How far the page itself (not a table's own scroller) is wider than the viewport. */
+const sidewaysOverflow = (page: Page) =>
+  page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+
+const usersRegion = (page: Page) => page.getByRole('region', { name: 'Users', exact: true });
+const keysRegion = (page: Page) => page.getByRole('region', { name: 'API keys', exact: true });
+const userRow = (page: Page, userId: string): Locator =>
+  usersRegion(page).locator(`[data-testid="user-row"][data-user-id="${userId}"]`);
+
+test('signing in with a key switches the dashboard to that user, with the numbers of /api/usage', async ({
+  page,
+}) => {
+  const { userId, key, usage } = await userWithRequests(page.request, 'signin', 3);
+
+  await page.goto('/dashboard');
+  await expect(page.getByTestId('viewer')).toContainText('guest');
+  const empty = page.getByTestId('no-requests');
+  await expect(empty).toContainText('No requests yet');
+  await expect(empty.getByRole('link', { name: 'send one from the chat page' })).toHaveAttribute(
+    'href',
+    '/',
+  );
+
+  await signIn(page, key);
+  await expect(page.getByTestId('viewer')).toContainText(`Signed in as ${userId}`);
+  await expectTotals(page, usage.totals);
+  expect(usage.totals.costUsd).toBeGreaterThan(0);
+
+  const rows = page.getByTestId('request-row');
+  await expect(rows).toHaveCount(3);
+  const ids = await rows.evaluateAll((all) =>
+    all.map((row) => row.getAttribute('data-request-id')),
+  );
+  expect(ids).toEqual(usage.recent.map((request) => request.id));
+  for (const [index, request] of usage.recent.entries()) {
+    const row = rows.nth(index);
+    await expect(row).toHaveAttribute('data-status', request.status);
+    await expect(row.locator('[data-column="output-tokens"]')).toHaveText(
+      formatTokens(request.outputTokens),
+    );
+    await expect(row.locator('[data-column="cost"]')).toHaveText(formatUsd(request.costUsd));
+  }
+  const modelRow = page.locator('[data-testid="model-row"][data-model="demo/instant"]');
+  await expect(modelRow).toContainText(formatUsd(usage.totals.costUsd));
+  const minute = page.getByRole('meter', { name: 'Requests this minute' });
+  await expect(minute).toHaveAttribute('value', '3');
+  await expect(minute).toHaveAttribute('aria-valuetext', /^3 of 20 requests used; resets in/);
+});
+
+test('a stopped answer shows as a stopped row with the output tokens it streamed', async ({
+  page,
+}) => {
+  await page.goto('/dashboard');
+  await expect(page.getByTestId('no-requests')).toBeVisible();
+  // The browser's own session streams a paced answer and hangs up after a few tokens.
+  await page.evaluate(async () => {
+    const controller = new AbortController();
+    const response = await fetch('/api/chat', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'demo/chat',
+        messages: [{ role: 'user', content: 'Write a long answer, please.' }],
+      }),
+      signal: controller.signal,
+    });
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    let text = '';
+    while ((text.match(/text-delta/g) ?? []).length < 5) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    controller.abort();
+  });
+  const row = page.locator('[data-testid="request-row"][data-status="aborted"]');
+  await expect(row).toHaveCount(1, { timeout: 10_000 });
+  await expect(row).toContainText('Stopped');
+  const output = await row.locator('[data-column="output-tokens"]').textContent();
+  expect(Number(output?.replaceAll(',', ''))).toBeGreaterThan(0);
+});
+
+test('an admin sees every user, opens each one, and creates and revokes a key', async ({
+  page,
+}) => {
+  const alice = await userWithRequests(page.request, 'alice', 2);
+  const bob = await userWithRequests(page.request, 'bob', 1);
+  await page.goto('/dashboard');
+  await signIn(page, e2eAdminToken);
+  await expect(page.getByTestId('viewer')).toContainText('administrator');
+
+  for (const user of [alice, bob]) {
+    const { totals } = user.usage;
+    await expect(userRow(page, user.userId).locator('td')).toHaveText([
+      'free',
+      formatTokens(totals.requests),
+      formatTokens(totals.inputTokens),
+      formatTokens(totals.outputTokens),
+      formatUsd(totals.costUsd),
+      /\d/,
+    ]);
+  }
+  // Sorting by spend, then reversing it, moves the two users' rows accordingly.
+  const spendHeader = usersRegion(page).getByRole('columnheader', { name: 'Spend' });
+  await expect(spendHeader).toHaveAttribute('aria-sort', 'descending');
+  await spendHeader.getByRole('button').click();
+  await expect(spendHeader).toHaveAttribute('aria-sort', 'ascending');
+  const order = async () =>
+    usersRegion(page)
+      .getByTestId('user-row')
+      .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-user-id')));
+  const ascending = await order();
+  expect(ascending.indexOf(bob.userId)).toBeLessThan(ascending.indexOf(alice.userId));
+
+  for (const user of [alice, bob]) {
+    await userRow(page, user.userId).getByRole('link', { name: user.userId }).click();
+    await expect(page).toHaveURL(new RegExp(`userId=${user.userId}`));
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Usage of ${user.userId}`);
+    const shown = await readUsage(page.request, admin, `period=month&userId=${user.userId}`);
+    await expectTotals(page, shown.totals);
+    await expect(page.getByTestId('request-row')).toHaveCount(shown.recent.length);
+    await page.getByRole('link', { name: '← All users' }).click();
+    await expect(usersRegion(page)).toBeVisible();
+  }
+
+  const keys = keysRegion(page);
+  const owner = uniqueUser('created');
+  await keys.getByLabel('User id').fill(owner);
+  await keys.getByRole('button', { name: 'Create key' }).click();
+  const secret = await keys.getByTestId('new-key-secret').inputValue();
+  expect(secret).toMatch(/^tg_/);
+  expect((await page.request.get('/api/limits', { headers: bearer(secret) })).status()).toBe(200);
+  await keys.getByRole('button', { name: 'Done' }).click();
+  await expect(keys.getByTestId('new-key-secret')).toHaveCount(0);
+
+  const keyRow = keys.getByTestId('key-row').filter({ hasText: owner });
+  await keyRow.getByRole('button', { name: /^Revoke/ }).click();
+  await keyRow.getByRole('button', { name: /^Confirm: revoke/ }).click();
+  await expect(keyRow).toHaveCount(0);
+  expect((await page.request.get('/api/limits', { headers: bearer(secret) })).status()).toBe(401);
+});
+
+test('a non-admin sees no admin view and the admin endpoints answer 403', async ({ page }) => {
+  const carol = await userWithRequests(page.request, 'carol', 1);
+  await page.goto('/dashboard');
+  await signIn(page, carol.key);
+  await expectTotals(page, carol.usage.totals);
+  await expect(usersRegion(page)).toHaveCount(0);
+  await expect(keysRegion(page)).toHaveCount(0);
+
+  // The browser's session cookie, as the page itself would send it.
+  for (const path of ['/api/usage/users', '/api/keys', '/api/usage?userId=admin']) {
+    const response = await page.request.get(path);
+    expect(response.status(), path).toBe(403);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('forbidden');
+  }
+  await page.goto('/dashboard?userId=admin');
+  await expect(page.getByText('Only administrators can see this.')).toBeVisible();
+});
+
+const utcDay = new Intl.DateTimeFormat('en-US', {
+  month: 'short',
+  day: 'numeric',
+  year: 'numeric',
+  timeZone: 'UTC',
+});
+
+test('the period switch reloads the numbers for the period, and the CSV export matches them', async ({
+  page,
+}) => {
+  const { key } = await userWithRequests(page.request, 'period', 2);
+  await page.goto('/dashboard');
+  await signIn(page, key);
+  const range = page.getByTestId('period-range');
+  const now = new Date();
+  const monthStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
+  const monthLast = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 0);
+  await expect(range).toHaveText(
+    `${utcDay.format(monthStart)} – ${utcDay.format(monthLast)} (UTC)`,
+  );
+
+  const dayRequest = page.waitForRequest((request) =>
+    request.url().includes('/api/usage?period=day'),
+  );
+  await page.getByRole('button', { name: 'Today' }).click();
+  await dayRequest;
+  await expect(page).toHaveURL(/period=day/);
+  await expect(page.getByRole('button', { name: 'Today' })).toHaveAttribute('aria-pressed', 'true');
+  await expect(range).toHaveText(`${utcDay.format(now)} (UTC)`);
+  const usage = await settledUsage(page.request, bearer(key), 2, 'period=day');
+  await expectTotals(page, usage.totals);
+
+  const exportLink = page.getByTestId('export-csv');
+  await expect(exportLink).toHaveAttribute('href', '/api/usage/export?period=day');
+  const downloading = page.waitForEvent('download');
+  await exportLink.click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toMatch(/^tollgate-usage-.*-day\.csv$/);
+  const csv = await readFile(await download.path(), 'utf8');
+  const [header, ...rows] = csv.trimEnd().split('\r\n');
+  expect(header).toBe(
+    'time,model,provider,status,input_tokens,output_tokens,cost_usd,latency_ms,time_to_first_token_ms',
+  );
+  expect(rows).toHaveLength(usage.recent.length);
+  rows.forEach((row, index) => {
+    const request = usage.recent[index];
+    if (!request) throw new Error(`no request for CSV row ${index}`);
+    const [time, model, provider, status, input, output, cost] = row.split(',');
+    expect({ time, model, provider, status, input, output, cost }).toEqual({
+      time: new Date(request.at).toISOString(),
+      model: request.model,
+      provider: request.provider,
+      status: request.status,
+      input: String(request.inputTokens),
+      output: String(request.outputTokens),
+      cost: (request.costMicroUsd / 1_000_000).toFixed(6),
+    });
+  });
+
+  await page.getByRole('button', { name: '7 days' }).click();
+  const weekStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - 6);
+  await expect(range).toHaveText(`${utcDay.format(weekStart)} – ${utcDay.format(now)} (UTC)`);
+  await expect(exportLink).toHaveAttribute('href', '/api/usage/export?period=week');
+});
+
+test('when the usage store is down the dashboard says so in words and recovers on retry', async ({
+  page,
+}) => {
+  const { key, usage } = await userWithRequests(page.request, 'outage', 1);
+  await page.goto('/dashboard');
+  await signIn(page, key);
+  await expectTotals(page, usage.totals);
+
+  // What /api/usage answers while Redis is unreachable (the real failure is an integration test).
+  const storeDown = {
+    error: {
+      message: 'The store is unreachable.',
+      type: 'api_error',
+      code: 'store_unavailable',
+      param: null,
+    },
+  };
+  await page.route('**/api/usage?*', (route) => route.fulfill({ status: 503, json: storeDown }));
+  await page.getByRole('button', { name: 'Today' }).click();
+  const alert = page.getByRole('alert').filter({ hasText: 'Retry' });
+  await expect(alert).toContainText('The usage store (Redis) is unreachable');
+  await expect(alert).not.toContainText('{');
+  await expect(page.getByTestId('total-requests')).toHaveCount(0);
+
+  await page.unroute('**/api/usage?*');
+  await alert.getByRole('button', { name: 'Retry now' }).click();
+  // Sooner than the next 5 s poll: the button itself retried.
+  await expect(page.getByTestId('total-requests')).toHaveText('1', { timeout: 2_000 });
+  await expectTotals(page, usage.totals);
+  await expect(alert).toHaveCount(0);
+});
+
+test('screenshots: light, dark and 375 px wide, with data', async ({ page }) => {
+  const { key, usage } = await userWithRequests(page.request, 'shots', 3);
+  await page.goto('/dashboard');
+  await signIn(page, key);
+  await expectTotals(page, usage.totals);
+  await expect(page.locator('.recharts-bar-rectangle').first()).toBeVisible();
+
+  await page.screenshot({ path: `${screenshots}/dashboard-light.png`, fullPage: true });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: `${screenshots}/dashboard-dark.png`, fullPage: true });
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize({ width: 375, height: 812 });
+  await expect(page.getByTestId('total-cost')).toBeVisible();
+  expect(await sidewaysOverflow(page), 'a user page never scrolls sideways at 375 px').toBe(0);
+  await page.screenshot({ path: `${screenshots}/dashboard-375.png`, fullPage: true });
+
+  await signIn(page, e2eAdminToken);
+  await expect(keysRegion(page).getByTestId('key-row').first()).toBeVisible();
+  expect(await sidewaysOverflow(page), 'the admin page never scrolls sideways at 375 px').toBe(0);
+  await page.screenshot({ path: `${screenshots}/dashboard-admin-375.png`, fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: `${screenshots}/dashboard-admin-dark.png`, fullPage: true });
+});
+
+test('axe finds no serious or critical violation, as a user and as an admin, light and dark', async ({
+  page,
+}) => {
+  const { key, usage } = await userWithRequests(page.request, 'axe', 2);
+  await page.goto('/dashboard');
+  await signIn(page, key);
+  await expectTotals(page, usage.totals);
+  await expect(page.getByRole('meter').first()).toBeVisible();
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    await expectNoSeriousViolations(page, `user, ${colorScheme}`);
+  }
+
+  await signIn(page, e2eAdminToken);
+  await expect(usersRegion(page).getByTestId('user-row').first()).toBeVisible();
+  await expect(keysRegion(page).getByTestId('key-row').first()).toBeVisible();
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    await expectNoSeriousViolations(page, `admin, ${colorScheme}`);
+  }
+});
