@@ -10,11 +10,11 @@ import {
 import styles from './chat.module.css';
 
 /** The plan's main budget, used and remaining, from `GET /api/limits`. */
-export function BudgetMeter({ report, error }: { report?: LimitsReport; error?: string }) {
+export function BudgetMeter({ report, failed }: { report?: LimitsReport; failed: boolean }) {
   if (!report) {
     return (
       <p className={styles.budget} data-testid="budget-meter">
-        {error ? 'Limits unavailable right now.' : 'Loading limits…'}
+        {failed ? 'Limits unavailable right now.' : 'Loading limits…'}
       </p>
     );
   }

@@ -2,8 +2,8 @@
 
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
+import { ApiError } from '@/components/ui/api';
 import styles from './chat.module.css';
-import { ChatRequestError } from './chat-request-error';
 
 /** Seconds left of a `Retry-After`, ticking down to zero. */
 function useCountdown(seconds: number | undefined): number {
@@ -21,6 +21,14 @@ function useCountdown(seconds: number | undefined): number {
   return left;
 }
 
+function describeFailure(error: Error, requestError: ApiError | undefined): string {
+  // A fetch that never got an answer rejects with a TypeError.
+  if (error instanceof TypeError) return 'Tollgate cannot be reached. Check your connection.';
+  if (!requestError) return `The answer stopped: ${error.message}`;
+  if (requestError.status >= 500) return `The model’s provider failed: ${error.message}`;
+  return `The gateway refused the message: ${error.message}`;
+}
+
 /**
  * What went wrong, in words: a countdown for a rate limit, a pointer to the dashboard for a
  * spent budget, a retry for a provider failure. Never the raw response body.
@@ -35,7 +43,7 @@ export function ChatErrorNotice({
   /** Whether sending must wait; the composer stays disabled until the countdown ends. */
   onCountdownChange: (waiting: boolean) => void;
 }) {
-  const requestError = error instanceof ChatRequestError ? error : undefined;
+  const requestError = error instanceof ApiError ? error : undefined;
   const left = useCountdown(requestError?.retryAfterSeconds);
   const waiting = requestError?.status === 429 && left > 0;
   useEffect(() => onCountdownChange(waiting), [waiting, onCountdownChange]);
@@ -69,13 +77,9 @@ export function ChatErrorNotice({
       </div>
     );
   }
-  const providerFailed = !requestError || requestError.status >= 500;
   return (
     <div role="alert" className={styles.notice} data-testid="chat-error" data-kind="failed">
-      <p>
-        {providerFailed ? 'The model’s provider failed: ' : 'The gateway refused the message: '}
-        {error.message}
-      </p>
+      <p>{describeFailure(error, requestError)}</p>
       <button type="button" className={styles.smallButton} onClick={onRetry}>
         Retry
       </button>

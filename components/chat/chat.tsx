@@ -1,9 +1,9 @@
 'use client';
 
 import { useCallback, useEffect, useState } from 'react';
+import { describeError, type SessionInfo } from '@/components/ui/api';
 import type { LimitsReport } from '@/components/ui/limits';
-import { useJson } from '@/components/ui/use-json';
-import { useSession } from '@/components/ui/use-session';
+import { usePolledJson } from '@/components/ui/use-polled-json';
 import type { ChatUIMessage } from '@/lib/chat/replies';
 import { BudgetMeter } from './budget-meter';
 import styles from './chat.module.css';
@@ -56,10 +56,12 @@ function ConversationList({
 
 /** The chat page: conversations, model picker, budget meter and the conversation itself. */
 export function Chat() {
-  const session = useSession();
-  const userId = session.status === 'ready' ? session.user.userId : undefined;
-  const catalog = useJson<ModelCatalog>('/api/models');
-  const limits = useJson<LimitsReport>('/api/limits');
+  const session = usePolledJson<SessionInfo>('/api/session', 60_000);
+  const userId = session.data?.userId;
+  // Availability changes as circuits open and close; limits move with every answer (and refresh
+  // at once when one ends).
+  const catalog = usePolledJson<ModelCatalog>('/api/models', 60_000);
+  const limits = usePolledJson<LimitsReport>('/api/limits', 15_000);
   const [conversations, setConversations] = useState<Conversation[]>([]);
   const [activeId, setActiveId] = useState<string>();
   const [model, setModel] = useState<string>();
@@ -124,19 +126,19 @@ export function Chat() {
         <h1 className="visually-hidden">Chat</h1>
         <div className={styles.toolbar}>
           <ModelPicker catalog={catalog.data} value={model} onChange={chooseModel} />
-          <BudgetMeter report={limits.data} error={limits.error} />
+          <BudgetMeter report={limits.data} failed={limits.error !== undefined} />
         </div>
-        {catalog.status === 'error' && !catalog.data ? (
+        {catalog.error !== undefined && !catalog.data ? (
           <div role="alert" className={styles.notice}>
-            <p>The model list could not be loaded: {catalog.error}</p>
-            <button type="button" className={styles.smallButton} onClick={catalog.reload}>
+            <p>The model list could not be loaded. {describeError(catalog.error)}</p>
+            <button type="button" className={styles.smallButton} onClick={catalog.refresh}>
               Try again
             </button>
           </div>
         ) : null}
-        {session.status === 'error' ? (
+        {session.error !== undefined && !session.data ? (
           <div role="alert" className={styles.notice}>
-            <p>The gateway could not tell who you are: {session.message} Reload the page.</p>
+            <p>{describeError(session.error)}</p>
           </div>
         ) : null}
         {active ? (
@@ -145,7 +147,7 @@ export function Chat() {
             conversation={active}
             model={model}
             onMessagesChange={updateMessages}
-            onAnswerEnd={limits.reload}
+            onAnswerEnd={limits.refresh}
           />
         ) : (
           <p className={styles.loading}>Loading your conversations…</p>

@@ -2,11 +2,12 @@
 
 import { useChat } from '@ai-sdk/react';
 import { type FormEvent, type KeyboardEvent, useEffect, useMemo, useState } from 'react';
+import { ApiError } from '@/components/ui/api';
 import type { ChatUIMessage } from '@/lib/chat/replies';
 import styles from './chat.module.css';
 import { ChatErrorNotice } from './chat-error-notice';
 import { ChatMessage, textOf } from './chat-message';
-import { ChatRequestError, createChatTransport } from './chat-request-error';
+import { createChatTransport } from './chat-transport';
 import type { Conversation } from './conversation-store';
 
 /** One conversation: its messages, the composer, and what went wrong if anything did. */
@@ -33,7 +34,7 @@ export function ConversationView({
       onFinish: onAnswerEnd,
       onError: (failure) => {
         // Refused before any answer: take the question back into the composer to send again.
-        if (failure instanceof ChatRequestError) {
+        if (failure instanceof ApiError) {
           setMessages((current) => {
             const last = current.at(-1);
             if (last?.role !== 'user') return current;
@@ -73,7 +74,7 @@ export function ConversationView({
   }
 
   function retry() {
-    if (error instanceof ChatRequestError) {
+    if (error instanceof ApiError) {
       send(input);
       return;
     }

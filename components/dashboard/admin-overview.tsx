@@ -1,11 +1,11 @@
 'use client';
 
+import { usePolledJson } from '@/components/ui/use-polled-json';
 import type { UsagePeriod, UsersReport } from './api';
 import { ApiKeys } from './api-keys';
 import styles from './dashboard.module.css';
 import { DashboardToolbar } from './dashboard-toolbar';
 import { LoadError, Loading } from './status-notices';
-import { usePolledJson } from './use-polled-json';
 import { UsersTable } from './users-table';
 
 /** What an administrator sees first: every user's totals, and the API keys. */

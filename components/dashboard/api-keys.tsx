@@ -1,13 +1,14 @@
 'use client';
 
 import { useState } from 'react';
-import { type ApiKeyRecord, type CreatedApiKey, describeError, requestJson } from './api';
+import { describeError, requestJson } from '@/components/ui/api';
+import { usePolledJson } from '@/components/ui/use-polled-json';
+import type { ApiKeyRecord, CreatedApiKey } from './api';
 import { CreateKeyForm } from './create-key-form';
 import styles from './dashboard.module.css';
 import { NewKeySecret } from './new-key-secret';
 import { LoadError, Loading } from './status-notices';
 import { TableScroll } from './table-scroll';
-import { usePolledJson } from './use-polled-json';
 
 const createdFormat = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium' });
 

@@ -1,7 +1,8 @@
 'use client';
 
 import { type FormEvent, useState } from 'react';
-import { type CreatedApiKey, describeError, requestJson } from './api';
+import { describeError, requestJson } from '@/components/ui/api';
+import type { CreatedApiKey } from './api';
 import styles from './dashboard.module.css';
 
 /** Creates a key for a user; the plan is free text because no endpoint lists the plans. */

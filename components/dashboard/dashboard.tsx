@@ -2,12 +2,13 @@
 
 import Link from 'next/link';
 import { useRouter, useSearchParams } from 'next/navigation';
+import type { SessionInfo } from '@/components/ui/api';
+import { usePolledJson } from '@/components/ui/use-polled-json';
 import { AdminOverview } from './admin-overview';
-import { dashboardUrl, type SessionInfo, toPeriod, type UsagePeriod } from './api';
+import { dashboardUrl, toPeriod, type UsagePeriod } from './api';
 import styles from './dashboard.module.css';
 import { LoadError, Loading } from './status-notices';
 import { UsageView } from './usage-view';
-import { usePolledJson } from './use-polled-json';
 
 function describeViewer(session: SessionInfo): string {
   if (session.kind === 'guest') {

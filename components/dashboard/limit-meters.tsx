@@ -1,6 +1,6 @@
 import { formatTimeUntil } from '@/components/ui/format';
+import type { LimitView } from '@/components/ui/limits';
 import { formatLimitAmount, labelOfLimit } from '@/components/ui/limits';
-import type { LimitView } from './api';
 import styles from './dashboard.module.css';
 
 /** The order a reader scans them in: rates, concurrency, then budgets. */

@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import { describeError } from './api';
+import { describeError } from '@/components/ui/api';
 import styles from './dashboard.module.css';
 
 export function Loading({ what }: { what: string }) {

@@ -1,6 +1,8 @@
 'use client';
 
-import { exportUrl, type LimitsReport, type UsagePeriod, type UsageReport, usageUrl } from './api';
+import type { LimitsReport } from '@/components/ui/limits';
+import { usePolledJson } from '@/components/ui/use-polled-json';
+import { exportUrl, type UsagePeriod, type UsageReport, usageUrl } from './api';
 import styles from './dashboard.module.css';
 import { DashboardToolbar } from './dashboard-toolbar';
 import { LimitMeters } from './limit-meters';
@@ -9,7 +11,6 @@ import { RecentRequests } from './recent-requests';
 import { LoadError, Loading, NoRequests } from './status-notices';
 import { DailyTable, UsageChart } from './usage-chart';
 import { UsageTotals } from './usage-totals';
-import { usePolledJson } from './use-polled-json';
 
 function LimitsSection({ own, plan }: { own: boolean; plan: string | null }) {
   // `/api/limits` reports the caller only, so another user's live limits cannot be read here.

@@ -1,14 +1,9 @@
+import type { LimitView } from '@/lib/usage/limits';
 import { formatTokens, formatUsd } from './format';
 
-/** One limit of the plan as `GET /api/limits` reports it. */
-export interface LimitView {
-  limit: number;
-  used: number;
-  remaining: number;
-  /** ISO 8601. */
-  resetAt: string;
-}
+export type { LimitView };
 
+/** What `GET /api/limits` answers. */
 export interface LimitsReport {
   userId: string;
   plan: string;

@@ -3,13 +3,12 @@
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { type FormEvent, useId, useState } from 'react';
+import { ApiError, requestJson, type SessionInfo } from './api';
 import styles from './site-header.module.css';
-import { errorMessageOf, type SessionState, useSession } from './use-session';
+import { usePolledJson } from './use-polled-json';
 
-function describeUser(session: SessionState): string {
-  if (session.status === 'loading') return 'Loading…';
-  if (session.status === 'error') return 'Not signed in';
-  const { user } = session;
+function describeUser(user: SessionInfo | undefined, failed: boolean): string {
+  if (!user) return failed ? 'Not signed in' : 'Loading…';
   if (user.kind === 'guest') return `Guest · ${user.plan} plan`;
   return `${user.userId} · ${user.plan} plan${user.admin ? ' · admin' : ''}`;
 }
@@ -24,18 +23,17 @@ function SignInForm({ onCancel }: { onCancel: () => void }) {
     event.preventDefault();
     setPending(true);
     setError(undefined);
-    const response = await fetch('/api/session', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ apiKey: apiKey.trim() }),
-    }).catch(() => undefined);
-    if (response?.ok) {
+    try {
+      await requestJson('/api/session', {
+        method: 'POST',
+        body: JSON.stringify({ apiKey: apiKey.trim() }),
+      });
       // Every panel on the page belongs to the old user: start over as the new one.
       window.location.reload();
-      return;
+    } catch (failure) {
+      setPending(false);
+      setError(failure instanceof ApiError ? failure.message : 'Signing in failed.');
     }
-    setPending(false);
-    setError(response ? await errorMessageOf(response) : 'The gateway could not be reached.');
   }
 
   return (
@@ -70,9 +68,9 @@ function SignInForm({ onCancel }: { onCancel: () => void }) {
 /** Navigation and who is signed in, on every page. */
 export function SiteHeader() {
   const pathname = usePathname();
-  const session = useSession();
+  const session = usePolledJson<SessionInfo>('/api/session', 60_000);
   const [signingIn, setSigningIn] = useState(false);
-  const signedIn = session.status === 'ready' && session.user.kind !== 'guest';
+  const signedIn = session.data !== undefined && session.data.kind !== 'guest';
 
   async function signOut() {
     await fetch('/api/session', { method: 'DELETE' }).catch(() => undefined);
@@ -98,7 +96,7 @@ export function SiteHeader() {
         </nav>
         <div className={styles.account}>
           <span className={styles.user} data-testid="current-user">
-            {describeUser(session)}
+            {describeUser(session.data, session.error !== undefined)}
           </span>
           {signedIn ? (
             <button type="button" onClick={signOut}>

@@ -68,6 +68,9 @@ test('the model picker lists the catalog with provider, price and availability',
 test('stop halts a long answer, keeps the partial text, and the partial usage is recorded', async ({
   page,
 }) => {
+  // A new guest's dashboard starts empty, pointing at the chat.
+  await page.goto('/dashboard');
+  await expect(page.getByTestId('no-requests')).toBeVisible();
   const chat = new ChatPage(page);
   await chat.open();
   await chat.send('Tell me everything');
@@ -91,8 +94,12 @@ test('stop halts a long answer, keeps the partial text, and the partial usage is
 
   await page.getByRole('link', { name: 'Dashboard' }).click();
   const row = page.locator(`[data-testid="request-row"][data-request-id="${aborted.id}"]`);
-  await expect(row).toHaveAttribute('data-status', 'aborted');
-  await expect(row).toContainText(String(aborted.outputTokens));
+  // The dashboard refreshes every 5 s; settlement may land just after the first load.
+  await expect(row).toHaveAttribute('data-status', 'aborted', { timeout: 10_000 });
+  await expect(row).toContainText('Stopped');
+  await expect(row.locator('[data-column="output-tokens"]')).toHaveText(
+    aborted.outputTokens.toLocaleString('en-US'),
+  );
 });
 
 test('Enter sends, Shift+Enter adds a line; regenerate asks again and copy copies', async ({

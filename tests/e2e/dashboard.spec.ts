@@ -147,39 +147,6 @@ test('signing in with a key switches the dashboard to that user, with the number
   await expect(minute).toHaveAttribute('aria-valuetext', /^3 of 20 requests used; resets in/);
 });
 
-test('a stopped answer shows as a stopped row with the output tokens it streamed', async ({
-  page,
-}) => {
-  await page.goto('/dashboard');
-  await expect(page.getByTestId('no-requests')).toBeVisible();
-  // The browser's own session streams a paced answer and hangs up after a few tokens.
-  await page.evaluate(async () => {
-    const controller = new AbortController();
-    const response = await fetch('/api/chat', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        model: 'demo/chat',
-        messages: [{ role: 'user', content: 'Write a long answer, please.' }],
-      }),
-      signal: controller.signal,
-    });
-    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-    let text = '';
-    while ((text.match(/text-delta/g) ?? []).length < 5) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      text += new TextDecoder().decode(value);
-    }
-    controller.abort();
-  });
-  const row = page.locator('[data-testid="request-row"][data-status="aborted"]');
-  await expect(row).toHaveCount(1, { timeout: 10_000 });
-  await expect(row).toContainText('Stopped');
-  const output = await row.locator('[data-column="output-tokens"]').textContent();
-  expect(Number(output?.replaceAll(',', ''))).toBeGreaterThan(0);
-});
-
 test('an admin sees every user, opens each one, and creates and revokes a key', async ({
   page,
 }) => {
