@@ -18,7 +18,6 @@
  * @property {number} totalMs Time to the end of the body.
  * @property {number[]} gapsMs Time between consecutive content events, as the client read them.
  * @property {number} contentEvents
- * @property {number} coalesced Content events that arrived in the same read as the one before.
  */
 
 /** @param {Target} target */
@@ -54,23 +53,17 @@ export async function streamOnce(target) {
   let firstByteAt;
   /** @type {number[]} */
   const contentAt = [];
-  let coalesced = 0;
   for (;;) {
     const { done, value } = await reader.read();
     const at = performance.now();
     if (done) break;
     firstByteAt ??= at;
     buffer += decoder.decode(value, { stream: true });
-    let inThisRead = 0;
     for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
       const event = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);
-      if (target.isContent(event)) {
-        contentAt.push(at);
-        inThisRead += 1;
-      }
+      if (target.isContent(event)) contentAt.push(at);
     }
-    if (inThisRead > 1) coalesced += inThisRead - 1;
   }
   const endedAt = performance.now();
   if (contentAt.length === 0) throw new Error(`${target.name}: a stream without content`);
@@ -80,7 +73,6 @@ export async function streamOnce(target) {
     totalMs: endedAt - startedAt,
     gapsMs: contentAt.slice(1).map((at, index) => at - (contentAt[index] ?? at)),
     contentEvents: contentAt.length,
-    coalesced,
   };
 }
 

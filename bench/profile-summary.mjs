@@ -2,7 +2,7 @@
 // Summarises V8 .cpuprofile files (from `npm run bench -- --profile`): where the time went, by
 // place (package, Next, our code), by function (self time) and by function including callees.
 // Minified Next chunks are mapped back to their sources through the build's source maps.
-// Usage: node bench/profile-summary.mjs [--from µs] <file.cpuprofile | dir> [top=30]
+// Usage: node bench/profile-summary.mjs [--from µs | --skip ms] <file.cpuprofile | dir> [top=30]
 //   --from: only samples after this point on the monotonic clock (a run's `measuredFromMicros`),
 //   so start-up and warm-up stay out.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -13,6 +13,9 @@ import { fileURLToPath } from 'node:url';
 const argv = process.argv.slice(2);
 const fromIndex = argv.indexOf('--from');
 const fromMicros = fromIndex >= 0 ? Number(argv.splice(fromIndex, 2)[1]) : 0;
+// --skip <ms>: leave out the first milliseconds of each profile instead.
+const skipIndex = argv.indexOf('--skip');
+const skipMicros = skipIndex >= 0 ? Number(argv.splice(skipIndex, 2)[1]) * 1000 : 0;
 const [input, topArg] = argv;
 if (!input) {
   console.error('usage: node bench/profile-summary.mjs [--from µs] <file.cpuprofile | dir> [top]');
@@ -93,7 +96,7 @@ for (const file of files) {
   const deltas = profile.timeDeltas;
   for (let index = 0; index < profile.samples.length; index++) {
     at += deltas[index] ?? 0;
-    if (at < fromMicros) continue;
+    if (at < fromMicros || at < profile.startTime + skipMicros) continue;
     const micros = deltas[index + 1] ?? 0;
     const id = profile.samples[index];
     const { callFrame } = byId.get(id);

@@ -394,21 +394,17 @@ function summarize({ raw, probes, memory, idleMemory }) {
         p,
       ),
     );
-  const gaps = (p) =>
-    perTarget((name) =>
-      percentile(
-        ['streamC1', 'streamC32'].flatMap((phase) =>
-          raw[phase][name].samples.flatMap((sample) => sample.gapsMs),
-        ),
-        p,
-      ),
-    );
-  const coalescedPct = perTarget((name) => {
-    const samples = ['streamC1', 'streamC32'].flatMap((phase) => raw[phase][name].samples);
-    const events = samples.reduce((sum, sample) => sum + sample.contentEvents, 0);
-    const coalesced = samples.reduce((sum, sample) => sum + sample.coalesced, 0);
-    return events === 0 ? Number.NaN : (100 * coalesced) / events;
-  });
+  const gapsOf = (phase, name) => raw[phase][name].samples.flatMap((sample) => sample.gapsMs);
+  const gaps = (phase, p) => perTarget((name) => percentile(gapsOf(phase, name), p));
+  // The upstream sends a chunk every 5 ms; two arriving less than 1 ms apart were held back and
+  // delivered together.
+  const batchedPct = (phase) =>
+    perTarget((name) => {
+      const all = gapsOf(phase, name);
+      return all.length === 0
+        ? Number.NaN
+        : (100 * all.filter((gap) => gap < 1).length) / all.length;
+    });
   const serverOnly = (fn) => perTarget((name) => (name === 'direct' ? null : fn(name)));
   const gatewayOnly = (fn) =>
     perTarget((name) => (name === 'v1' || name === 'chat' ? fn(name) : null));
@@ -467,9 +463,17 @@ function summarize({ raw, probes, memory, idleMemory }) {
       'ms',
       streamStat('streamC32', 'totalMs', 99),
     ],
-    ['chunkGapP50', 'gap between chunks p50', 'ms', gaps(50)],
-    ['chunkGapP99', 'gap between chunks p99', 'ms', gaps(99)],
-    ['chunksCoalescedPct', 'chunks that arrived batched with the one before', '%', coalescedPct],
+    ['chunkGapC1P50', 'gap between chunks p50, c=1', 'ms', gaps('streamC1', 50)],
+    ['chunkGapC1P99', 'gap between chunks p99, c=1', 'ms', gaps('streamC1', 99)],
+    ['chunksBatchedC1Pct', 'chunks < 1 ms after the one before, c=1', '%', batchedPct('streamC1')],
+    ['chunkGapC32P50', 'gap between chunks p50, c=32', 'ms', gaps('streamC32', 50)],
+    ['chunkGapC32P99', 'gap between chunks p99, c=32', 'ms', gaps('streamC32', 99)],
+    [
+      'chunksBatchedC32Pct',
+      'chunks < 1 ms after the one before, c=32',
+      '%',
+      batchedPct('streamC32'),
+    ],
     [
       'cpuPerRequestMs',
       'server CPU per non-streaming request',
