@@ -33,13 +33,14 @@ mkdirSync(outDir, { recursive: true });
 let measuredFromMicros = 0;
 const STREAM_CHUNKS = 50;
 const CHUNK_DELAY_MS = 5;
+// Short: enough samples for every figure to exist (the test suite's smoke test), no more.
 const sizes = short
   ? {
       rounds: 1,
-      warmup: { requests: 20, streams: 2 },
+      warmup: { requests: 10, streams: 1 },
       sliceMaxMs: 20_000,
       probes: 1,
-      phases: { c1: 20, c32: 64, c128: 128, streamC1: 3, streamC32: 32 },
+      phases: { c1: 10, c32: 32, c128: 128, streamC1: 2, streamC32: 32 },
     }
   : {
       rounds: 3,
