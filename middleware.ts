@@ -1,12 +1,9 @@
-import type { NextFetchEvent, NextRequest } from 'next/server';
+import type { NextRequest } from 'next/server';
 import { getConfig } from '@/lib/config';
 import { gateRequest } from '@/lib/gate';
 
-export function middleware(request: NextRequest, event: NextFetchEvent) {
-  return gateRequest(request, {
-    config: getConfig(),
-    defer: (task) => event.waitUntil(task.catch(() => {})),
-  });
+export function middleware(request: NextRequest) {
+  return gateRequest(request, { config: getConfig() });
 }
 
 export const config = { matcher: ['/api/:path*', '/', '/dashboard'] };

@@ -1,19 +1,13 @@
 import { NextResponse } from 'next/server';
-import { identify, planOf, requireRedis } from '@/lib/auth/identify';
-import {
-  type Identity,
-  identityHeaders,
-  internalHeaderPrefix,
-  writeIdentity,
-} from '@/lib/auth/identity';
+import { identify } from '@/lib/auth/identify';
+import { type Identity, internalHeaderPrefix, writeIdentity } from '@/lib/auth/identity';
+import { type ApiKeyCache, createApiKeyCache } from '@/lib/auth/key-cache';
 import { newGuestSession, sessionCookie, signSession } from '@/lib/auth/session';
 import type { Config } from '@/lib/config';
 import { GatewayError, toResponse } from '@/lib/errors';
 import { corsHeaders, preflightResponse } from '@/lib/http/cors';
 import { contentSecurityPolicy, newNonce } from '@/lib/http/security-headers';
-import { getLimitStores } from '@/lib/limits';
-import { admitChatRequest } from '@/lib/limits/admission';
-import { asStoreFailure, failOpenOrThrow, getRedis } from '@/lib/store/redis';
+import { asStoreFailure, getRedis } from '@/lib/store/redis';
 
 type Access = 'page' | 'public' | 'user' | 'chat';
 
@@ -29,17 +23,22 @@ export function accessOf(method: string, pathname: string): Access {
 
 export interface GateContext {
   config: Config;
-  defer: (task: Promise<unknown>) => void;
+  /** API-key records of chat requests. Default: one cache per isolate. */
+  keyCache?: ApiKeyCache;
   now?: () => number;
 }
 
+const isolateKeyCache = createApiKeyCache();
+
 /**
- * Middleware's whole job: drop client-sent identity headers, establish who is calling, admit or
- * refuse chat requests, and hand the identity and rate-limit headers on.
+ * Middleware's whole job: drop client-sent identity headers, establish who is calling and hand
+ * the identity on. Chat requests are admitted by their route, once the body says what budget to
+ * reserve: key check, rate windows, lease and budget in one round trip to Redis. So their key's
+ * record may come from a cache here, and a cached key costs middleware no round trip at all.
  */
 export async function gateRequest(
   request: Request,
-  { config, defer, now = Date.now }: GateContext,
+  { config, keyCache = isolateKeyCache, now = Date.now }: GateContext,
 ): Promise<Response> {
   const url = new URL(request.url);
   const origin = request.headers.get('origin');
@@ -61,7 +60,9 @@ export async function gateRequest(
     // Public endpoints need no identity; on a page, bad credentials just mean a new guest.
     let identity: Identity | undefined;
     if (access === 'page') identity = await identify(request, config, redis).catch(() => undefined);
-    else if (access !== 'public') identity = await identify(request, config, redis);
+    else if (access === 'chat') {
+      identity = await identify(request, config, redis, { keyCheckedByAdmission: keyCache });
+    } else if (access !== 'public') identity = await identify(request, config, redis);
 
     if (!identity && access === 'page') {
       const guest = newGuestSession(config.guestPlan, now());
@@ -73,24 +74,6 @@ export async function gateRequest(
       throw new GatewayError('unauthorized', 'Send an API key as `Authorization: Bearer <key>`.');
     }
     if (identity) writeIdentity(forwarded, identity);
-
-    if (identity && access === 'chat') {
-      const plan = planOf(config, identity.plan);
-      try {
-        const admitted = await admitChatRequest(identity, requestId, plan, {
-          redis: requireRedis(redis),
-          ...getLimitStores(requireRedis(redis)),
-          now,
-          defer,
-        });
-        admitted.headers.forEach((value, name) => {
-          responseHeaders.set(name, value);
-        });
-        if (admitted.leaseHeld) forwarded.set(identityHeaders.lease, '1');
-      } catch (error) {
-        failOpenOrThrow(plan.failOpen, error);
-      }
-    }
 
     if (access === 'page') {
       // On the request too: Next reads the nonce from it and puts it on the page's scripts.

@@ -1,6 +1,7 @@
 import type { Redis } from '@upstash/redis';
 import { redisKeys } from '@/lib/limits/keys';
 import { randomToken, sha256Hex } from './encoding';
+import type { ApiKeyCache } from './key-cache';
 
 export interface ApiKeyRecord {
   id: string;
@@ -40,9 +41,22 @@ export async function createApiKey(
   return { record, key };
 }
 
-export async function findApiKey(redis: Redis, key: string): Promise<ApiKeyRecord | null> {
+/**
+ * The record of a key, or null when it is unknown or revoked. With a cache, a record found before
+ * is reused without asking Redis: only for callers that check the key still exists themselves.
+ */
+export async function findApiKey(
+  redis: Redis,
+  key: string,
+  cache?: ApiKeyCache,
+): Promise<ApiKeyRecord | null> {
   if (!looksLikeApiKey(key)) return null;
-  return redis.get<ApiKeyRecord>(redisKeys.apiKeyByHash(await hashApiKey(key)));
+  const hash = await hashApiKey(key);
+  const cached = cache?.get(hash);
+  if (cached) return cached;
+  const record = await redis.get<ApiKeyRecord>(redisKeys.apiKeyByHash(hash));
+  if (record) cache?.set(hash, record);
+  return record;
 }
 
 /** Whether a key id is still valid: a signed-in session re-checks this on every request. */
@@ -59,7 +73,10 @@ export async function listApiKeys(redis: Redis): Promise<ApiKeyRecord[]> {
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
 }
 
-/** Revocation takes effect on the very next request: nothing caches a key. */
+/**
+ * Revocation takes effect on the very next request: chat admission checks the key id in Redis
+ * whatever its record cache holds, other endpoints look the key up every time.
+ */
 export async function revokeApiKey(redis: Redis, id: string): Promise<boolean> {
   const stored = await redis.hget<ApiKeyRecord & { hash: string }>(redisKeys.apiKeys(), id);
   if (!stored) return false;

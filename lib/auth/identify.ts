@@ -3,6 +3,7 @@ import type { Config } from '@/lib/config';
 import { GatewayError } from '@/lib/errors';
 import { findApiKey, isApiKeyActive } from './api-keys';
 import type { Identity } from './identity';
+import type { ApiKeyCache } from './key-cache';
 import { adminTokenDigest, type SessionPayload, sessionCookieName, verifySession } from './session';
 
 /** The plan an identity names, or the default plan when the config no longer has it. */
@@ -64,6 +65,15 @@ async function fromSession(config: Config, session: SessionPayload): Promise<Ide
   };
 }
 
+export interface IdentifyOptions {
+  /**
+   * For chat requests only, whose admission checks in its own round trip that the key still
+   * exists: an API key's record may come from this cache, and a signed-in session's key is not
+   * checked here. Default: undefined (every key is looked up and checked).
+   */
+  keyCheckedByAdmission?: ApiKeyCache;
+}
+
 /**
  * Who sent the request: the admin token, an API key (bearer or x-api-key), or a signed session
  * cookie. Undefined when there are no credentials; a 401 when there are bad ones.
@@ -72,13 +82,14 @@ export async function identify(
   request: Request,
   config: Config,
   redis: Redis | undefined,
+  { keyCheckedByAdmission }: IdentifyOptions = {},
 ): Promise<Identity | undefined> {
   const token = bearerToken(request);
   if (token) {
     if (config.adminToken && sameSecret(token, config.adminToken)) {
       return adminIdentity(config);
     }
-    const record = await findApiKey(requireRedis(redis), token);
+    const record = await findApiKey(requireRedis(redis), token, keyCheckedByAdmission);
     if (!record) throw new GatewayError('invalid_api_key', 'The API key is unknown or revoked.');
     return {
       userId: record.userId,
@@ -92,7 +103,11 @@ export async function identify(
   const cookie = readSessionCookie(request);
   const session = cookie ? await verifySession(cookie, config.sessionSecret) : null;
   if (!session) return undefined;
-  if (session.keyId && !(await isApiKeyActive(requireRedis(redis), session.keyId))) {
+  if (
+    session.keyId &&
+    !keyCheckedByAdmission &&
+    !(await isApiKeyActive(requireRedis(redis), session.keyId))
+  ) {
     throw new GatewayError(
       'invalid_api_key',
       'The API key this session signed in with was revoked.',

@@ -16,8 +16,6 @@ export const identityHeaders = {
   admin: 'x-tollgate-admin',
   kind: 'x-tollgate-kind',
   keyId: 'x-tollgate-key-id',
-  /** Set when the request holds a concurrency lease that must be released at its end. */
-  lease: 'x-tollgate-lease',
 } as const;
 
 export const internalHeaderPrefix = 'x-tollgate-';

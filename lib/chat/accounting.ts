@@ -1,25 +1,27 @@
 import { planOf, requireRedis } from '@/lib/auth/identify';
-import { type Identity, identityHeaders, readIdentity } from '@/lib/auth/identity';
+import { type Identity, readIdentity } from '@/lib/auth/identity';
 import type { Config, Pricing } from '@/lib/config';
 import { GatewayError } from '@/lib/errors';
 import { getLimitStores, type LimitStores } from '@/lib/limits';
-import {
-  hasBudget,
-  hasDollarBudget,
-  type RequestLogEntry,
-  type Reservation,
-} from '@/lib/limits/budget';
+import { denialError } from '@/lib/limits/admission';
+import { hasDollarBudget, type RequestLogEntry, type Reservation } from '@/lib/limits/budget';
 import { failOpenOrThrow, getRedis } from '@/lib/store/redis';
 import { costInMicroUsd } from '@/lib/usage/cost';
 import type { Attempt, ChatOutcome } from './types';
 
-/** What one chat request owes the limits: reserve before the call, settle once after it. */
+/** What one chat request owes the limits: admit before the call, settle once after it. */
 export interface ChatAccounting {
   readonly identity: Identity;
   /** The plan has a dollar budget, so only priced models may serve it. */
   readonly pricesRequired: boolean;
-  /** Reserves budget; returns the output tokens the call may produce (clamped to what is left). */
-  reserve(input: {
+  /** The `x-ratelimit-*` headers of the response; filled by `admit`. */
+  readonly headers: Headers;
+  /**
+   * Admits the request against every limit of the plan and reserves its budget, in one round
+   * trip to Redis; returns the output tokens the call may produce (clamped to what is left).
+   * A refusal throws its 401, 429 or 402.
+   */
+  admit(input: {
     inputTokens: number;
     requestedOutputTokens: number;
     pricing: Pricing | undefined;
@@ -42,6 +44,8 @@ export interface ChatEnding {
 export interface AccountingContext {
   config: Config;
   stores: LimitStores;
+  /** Hands work that may finish after the response (refunds) to the platform. */
+  defer: (task: Promise<unknown>) => void;
   now?: () => number;
 }
 
@@ -52,16 +56,17 @@ function statusOf(outcome: ChatOutcome | undefined): RequestLogEntry['status'] {
 
 export function openAccounting(
   request: Request,
-  { config, stores, now = Date.now }: AccountingContext,
+  { config, stores, defer, now = Date.now }: AccountingContext,
 ): ChatAccounting {
   const identity = readIdentity(request);
   if (!identity)
     throw new GatewayError('unauthorized', 'Send an API key as `Authorization: Bearer <key>`.');
   const plan = planOf(config, identity.plan);
   const requestId = request.headers.get('x-request-id') ?? crypto.randomUUID();
-  const leaseHeld = request.headers.get(identityHeaders.lease) === '1';
   const startedAt = now();
+  const headers = new Headers();
   let reservation: Reservation | undefined;
+  let leaseHeld = false;
   let closed = false;
 
   const releaseLease = () =>
@@ -70,20 +75,42 @@ export function openAccounting(
   return {
     identity,
     pricesRequired: hasDollarBudget(plan),
-    async reserve({ inputTokens, requestedOutputTokens, pricing }) {
-      if (!hasBudget(plan)) return requestedOutputTokens;
-      reservation = await stores.budgets
-        .reserve({
-          userId: identity.userId,
-          plan,
-          requestId,
-          inputTokens,
-          requestedOutputTokens,
-          pricing,
-        })
-        // A fail-open plan is served unmetered while the store is down, as admission did.
-        .catch((error: unknown) => failOpenOrThrow(plan.failOpen, error));
-      return reservation?.outputTokens ?? requestedOutputTokens;
+    headers,
+    async admit({ inputTokens, requestedOutputTokens, pricing }) {
+      if (hasDollarBudget(plan) && !pricing) {
+        throw new GatewayError(
+          'invalid_request',
+          'This model has no known price and your plan has a dollar budget, so it cannot be used.',
+          { param: 'model' },
+        );
+      }
+      let admission: Awaited<ReturnType<LimitStores['admission']['admit']>>;
+      try {
+        admission = await stores.admission.admit(
+          {
+            userId: identity.userId,
+            requestId,
+            plan,
+            keyId: identity.keyId,
+            inputTokens,
+            requestedOutputTokens,
+            pricing,
+          },
+          defer,
+        );
+      } catch (error) {
+        // A fail-open plan is served unmetered while the store is down, unless the request came
+        // with an API key: whether that key was revoked cannot be known without the store.
+        failOpenOrThrow(plan.failOpen && identity.keyId === undefined, error);
+        return requestedOutputTokens;
+      }
+      admission.headers.forEach((value, name) => {
+        headers.set(name, value);
+      });
+      if (!admission.admitted) throw denialError(admission.denial, headers);
+      reservation = admission.reservation;
+      leaseHeld = admission.leaseHeld;
+      return admission.outputTokens;
     },
 
     async settle({ model, provider, pricing, outcome, attempts }) {
@@ -134,9 +161,14 @@ export function openAccounting(
 }
 
 /** The accounting of a request, wired to the process's Redis and limit stores. */
-export function openChatAccounting(request: Request, config: Config): ChatAccounting {
+export function openChatAccounting(
+  request: Request,
+  config: Config,
+  defer: AccountingContext['defer'],
+): ChatAccounting {
   return openAccounting(request, {
     config,
     stores: getLimitStores(requireRedis(getRedis(config))),
+    defer,
   });
 }

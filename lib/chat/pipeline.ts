@@ -81,11 +81,13 @@ export async function startChat(
   const inputTokenEstimate = estimatePromptTokens(request.messages, request.instructions);
   const requestedOutputTokens =
     request.maxOutputTokens ?? resolved.config.maxOutputTokens ?? defaultMaxOutputTokens;
-  // Reservation and circuit states are independent reads of Redis: asked together, they share
-  // one round trip before the first upstream byte.
+  // Admission (key, rate windows, lease, budget) and the circuit states are all Lua scripts
+  // issued in one synchronous burst: auto-pipelining sends them to Redis as one round trip, the
+  // only one before the first upstream byte. A denial may waste a probe the check claimed; the
+  // circuit then stays open one more first-token timeout.
   const [maxOutputTokens, states] = await Promise.all([
     accounting
-      ? accounting.reserve({
+      ? accounting.admit({
           inputTokens: inputTokenEstimate,
           requestedOutputTokens,
           pricing: reservationPricing(candidates),

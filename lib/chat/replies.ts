@@ -30,6 +30,9 @@ export function toUIMessageStreamReply(run: ChatRun, headers?: HeadersInit): Res
   const responseHeaders = new Headers(headers);
   for (const [name, value] of Object.entries(servedByHeaders(run)))
     responseHeaders.set(name, value);
+  // `no-transform` keeps `next start` (and any proxy) from compressing the stream: gzip costs CPU
+  // on every event and lets a compressor hold events back instead of relaying each as it comes.
+  responseHeaders.set('cache-control', 'no-cache, no-transform');
   return createUIMessageStreamResponse({
     headers: responseHeaders,
     stream: toUIMessageStream<ToolSet, ChatUIMessage>({

@@ -16,23 +16,29 @@ export interface ChatEndpoint<Schema extends z.ZodType> {
 }
 
 /**
- * The POST handler of a chat endpoint; endpoints differ only in their wire format. The lease a
- * request holds is freed however it ends, and settlement runs after the response.
+ * The POST handler of a chat endpoint; endpoints differ only in their wire format. Admission
+ * happens in the pipeline, once the request is parsed; its rate-limit headers go on every
+ * response from then on. The lease a request holds is freed however it ends, and settlement
+ * runs after the response.
  */
 export function serveChat<Schema extends z.ZodType>(endpoint: ChatEndpoint<Schema>) {
   return async function handleChat(request: Request): Promise<Response> {
     let accounting: ChatAccounting | undefined;
     try {
       const config = getConfig();
-      accounting = openChatAccounting(request, config);
+      accounting = openChatAccounting(request, config, after);
       const body = parseRequest(endpoint.schema, await readJsonBody(request, config.maxBodyBytes));
       const chatRequest = await endpoint.toChatRequest(body, config.defaultModel);
       const run = await startChat(chatRequest, request.signal, { accounting, defer: after });
       after(() => recordOutcome(run));
-      return await endpoint.reply(run, body);
+      const response = await endpoint.reply(run, body);
+      accounting.headers.forEach((value, name) => {
+        response.headers.set(name, value);
+      });
+      return response;
     } catch (error) {
       if (accounting) after(accounting.abandon());
-      return toResponse(error);
+      return toResponse(error, accounting?.headers);
     }
   };
 }

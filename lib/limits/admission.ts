@@ -1,32 +1,235 @@
 import type { Redis } from '@upstash/redis';
-import type { Identity } from '@/lib/auth/identity';
-import type { Plan } from '@/lib/config';
+import type { Plan, Pricing } from '@/lib/config';
 import { GatewayError } from '@/lib/errors';
+import { hasBudget, minimalOutputTokens, type Reservation, reservationTtlMs } from './budget';
 import { redisKeys } from './keys';
-import type { LeaseStore } from './leases';
-import { periodsAt } from './periods';
+import { leaseTtlMs } from './leases';
+import { type Periods, periodsAt } from './periods';
 import type { createRateLimiters, RateWindow } from './rate-limits';
+import { admitScript } from './scripts';
+
+export interface AdmissionRequest {
+  userId: string;
+  requestId: string;
+  plan: Plan;
+  /** The API key the request came with, directly or through a session: it must still exist. */
+  keyId: string | undefined;
+  /** The reservation's input estimate and wanted output (used when the plan has budgets). */
+  inputTokens: number;
+  requestedOutputTokens: number;
+  /** The dearest price among the models that may serve; undefined when unknown. */
+  pricing: Pricing | undefined;
+}
+
+/** Why a request was refused; `denialError()` turns it into the HTTP error. */
+export type Denial =
+  | { reason: 'revoked' }
+  | { reason: 'rate'; retryAfterSeconds: number }
+  | { reason: 'concurrency'; limit: number }
+  | { reason: 'budget'; budget: string; resetsAt: number };
+
+/** The outcome of admission, as a value: admitted with what it holds, or refused and why. */
+export type Admission =
+  | {
+      admitted: true;
+      /** The `x-ratelimit-*` headers for the response. */
+      headers: Headers;
+      /** The output tokens the call may produce: the requested maximum, or what the budget fits. */
+      outputTokens: number;
+      reservation: Reservation | undefined;
+      /** A concurrency lease was taken and must be released when the request ends. */
+      leaseHeld: boolean;
+    }
+  | { admitted: false; headers: Headers; denial: Denial };
 
 export interface AdmissionDependencies {
-  redis: Redis;
-  leases: LeaseStore;
+  redis: Pick<Redis, 'createScript' | 'zrem' | 'hdel'>;
   limiterFor: ReturnType<typeof createRateLimiters>;
-  now: () => number;
-  /** Hands work that may finish after the response (refunds) to the platform. */
-  defer: (task: Promise<unknown>) => void;
+  now?: () => number;
 }
 
-export interface Admitted {
-  /** The `x-ratelimit-*` headers for the response. */
-  headers: Headers;
-  /** Whether a concurrency lease was taken and must be released when the request ends. */
-  leaseHeld: boolean;
+export interface AdmissionStore {
+  /**
+   * `defer` hands work that may finish after the response (refunds, releases) to the platform.
+   * Rejects only when the store fails.
+   */
+  admit(request: AdmissionRequest, defer: (task: Promise<unknown>) => void): Promise<Admission>;
 }
 
-interface TokenBudgetView {
-  limit: number;
-  used: number;
-  resetAt: number;
+/** `[1, output, day tokens, month tokens]` or `[0, reason, ...detail]`; see scripts.ts. */
+type ScriptReply = [number, number | string, number?, number?];
+
+const noLimit = -1;
+const microUsd = (usd: number | undefined) => (usd === undefined ? noLimit : Math.round(usd * 1e6));
+
+/**
+ * Admission of one chat request: the key check, the request-rate windows, the concurrency lease
+ * and the budget reservation. All are EVALSHAs issued in one synchronous burst, so the client's
+ * auto-pipelining sends them to Redis as one HTTP round trip (reads would go in a second one:
+ * `@upstash/redis` pipelines reads and writes apart). The lease and the reservation are one Lua
+ * script, all or nothing; the windows are `@upstash/ratelimit`'s own scripts, which count a
+ * request before anything else is known, so a request refused for another reason is refunded to
+ * them, and one refused by a window gives its lease and reservation back, after the response.
+ */
+export function createAdmission({
+  redis,
+  limiterFor,
+  now = Date.now,
+}: AdmissionDependencies): AdmissionStore {
+  const script = redis.createScript<ScriptReply>(admitScript);
+
+  return {
+    async admit(request, defer) {
+      const { userId, requestId, plan, keyId } = request;
+      const time = now();
+      const periods = periodsAt(time);
+      const windows = rateWindowsOf(plan);
+      const reserve = hasBudget(plan);
+      const scripted = keyId !== undefined || plan.concurrentRequests !== undefined || reserve;
+
+      const [rates, reply] = await Promise.all([
+        Promise.all(windows.map(([window, limit]) => limiterFor(window, limit).limit(userId))),
+        scripted
+          ? script.exec(admitKeys(userId, periods), admitArguments(request, time, periods))
+          : undefined,
+      ]);
+      const admittedByScript = reply === undefined || reply[0] === 1;
+
+      const refundWindows = () => {
+        rates.forEach((rate, index) => {
+          const [window, limit] = windows[index] as readonly [RateWindow, number];
+          if (rate.success) defer(limiterFor(window, limit).limit(userId, { rate: -1 }));
+        });
+      };
+      if (rates.some((rate) => rate.reason === 'timeout')) {
+        refundWindows();
+        if (reply?.[0] === 1) defer(releaseHeld(redis, userId, requestId));
+        throw new GatewayError(
+          'store_unavailable',
+          'The rate-limit store did not answer in time.',
+          {
+            retryable: true,
+            retryAfterSeconds: 1,
+          },
+        );
+      }
+
+      const headers = limitHeaders(plan, rates, reply, time, periods);
+      const refuse = (denial: Denial): Admission => ({ admitted: false, headers, denial });
+
+      if (reply?.[1] === 'revoked') {
+        refundWindows();
+        return refuse({ reason: 'revoked' });
+      }
+      const deniedRate = rates.find((rate) => !rate.success);
+      if (deniedRate) {
+        refundWindows();
+        if (reply?.[0] === 1) defer(releaseHeld(redis, userId, requestId));
+        return refuse({ reason: 'rate', retryAfterSeconds: (deniedRate.reset - time) / 1000 });
+      }
+      if (!admittedByScript) {
+        refundWindows();
+        const detail = String(reply?.[1]);
+        if (detail === 'concurrentRequests') {
+          return refuse({ reason: 'concurrency', limit: plan.concurrentRequests ?? 0 });
+        }
+        const resetsAt = detail.endsWith('Day') ? periods.dayEndsAt : periods.monthEndsAt;
+        return refuse({ reason: 'budget', budget: detail, resetsAt });
+      }
+
+      const outputTokens = reply ? Number(reply[1]) : request.requestedOutputTokens;
+      return {
+        admitted: true,
+        headers,
+        outputTokens,
+        reservation: reserve ? { id: requestId, periods, outputTokens } : undefined,
+        leaseHeld: plan.concurrentRequests !== undefined,
+      };
+    },
+  };
+}
+
+/** The HTTP error of a refused admission, with the rate-limit headers. */
+export function denialError(denial: Denial, headers: Headers): GatewayError {
+  switch (denial.reason) {
+    case 'revoked':
+      return new GatewayError('invalid_api_key', 'The API key is unknown or revoked.', { headers });
+    case 'rate':
+      return new GatewayError(
+        'rate_limited',
+        'Too many requests: the request-rate limit of your plan is reached.',
+        { retryAfterSeconds: denial.retryAfterSeconds, headers },
+      );
+    case 'concurrency':
+      return new GatewayError(
+        'concurrency_limited',
+        `Too many requests in flight: your plan allows ${denial.limit} at a time.`,
+        { retryAfterSeconds: 1, headers },
+      );
+    case 'budget':
+      return new GatewayError(
+        'budget_exceeded',
+        `Your ${describeBudget(denial.budget)} is used up; it resets at ${new Date(denial.resetsAt).toISOString()}.`,
+        { headers },
+      );
+  }
+}
+
+function rateWindowsOf(plan: Plan): Array<readonly [RateWindow, number]> {
+  return (
+    [
+      ['minute', plan.requestsPerMinute],
+      ['day', plan.requestsPerDay],
+    ] as const
+  ).filter((entry): entry is readonly [RateWindow, number] => entry[1] !== undefined);
+}
+
+function admitKeys(userId: string, periods: Periods): string[] {
+  return [
+    redisKeys.apiKeys(),
+    redisKeys.leases(userId),
+    redisKeys.usageDay(userId, periods.day),
+    redisKeys.usageMonth(userId, periods.month),
+    redisKeys.reservations(userId),
+    redisKeys.reservationAmounts(userId),
+  ];
+}
+
+function admitArguments(request: AdmissionRequest, time: number, periods: Periods): string[] {
+  const { plan, pricing } = request;
+  return [
+    String(time),
+    request.requestId,
+    request.keyId ?? '',
+    String(plan.concurrentRequests ?? noLimit),
+    String(time + leaseTtlMs),
+    hasBudget(plan) ? '1' : '0',
+    String(time + reservationTtlMs),
+    String(request.inputTokens),
+    String(request.requestedOutputTokens),
+    String(minimalOutputTokens),
+    String(pricing?.inputPerMTok ?? 0),
+    String(pricing?.outputPerMTok ?? 0),
+    String(plan.tokensPerDay ?? noLimit),
+    String(plan.tokensPerMonth ?? noLimit),
+    String(microUsd(plan.spendPerDayUsd)),
+    String(microUsd(plan.spendPerMonthUsd)),
+    periods.day,
+    periods.month,
+  ];
+}
+
+/** Gives back the lease and the reservation the admission script took. */
+async function releaseHeld(
+  redis: Pick<Redis, 'zrem' | 'hdel'>,
+  userId: string,
+  requestId: string,
+): Promise<void> {
+  await Promise.all([
+    redis.zrem(redisKeys.leases(userId), requestId),
+    redis.zrem(redisKeys.reservations(userId), requestId),
+    redis.hdel(redisKeys.reservationAmounts(userId), requestId),
+  ]);
 }
 
 /** OpenAI writes resets as durations: "1s", "6m0s". */
@@ -38,85 +241,20 @@ export function formatReset(milliseconds: number): string {
   return `${Math.floor(minutes / 60)}h${minutes % 60}m${seconds % 60}s`;
 }
 
-function tightestTokenBudget(
+interface RateView {
+  limit: number;
+  remaining: number;
+  reset: number;
+}
+
+/** The OpenAI `x-ratelimit-*` headers: the first request window and the tightest token budget. */
+function limitHeaders(
   plan: Plan,
-  used: { day: number; month: number },
-  now: number,
-): TokenBudgetView | undefined {
-  const periods = periodsAt(now);
-  const views: TokenBudgetView[] = [];
-  if (plan.tokensPerDay !== undefined)
-    views.push({ limit: plan.tokensPerDay, used: used.day, resetAt: periods.dayEndsAt });
-  if (plan.tokensPerMonth !== undefined)
-    views.push({ limit: plan.tokensPerMonth, used: used.month, resetAt: periods.monthEndsAt });
-  return views.sort((a, b) => a.limit - a.used - (b.limit - b.used))[0];
-}
-
-/** Settled tokens and micro-dollars of one period, as stored (absent fields are zero). */
-interface PeriodUsage {
-  tokens: number;
-  micro: number;
-}
-
-function readPeriodUsage(hash: Record<string, number> | null): PeriodUsage {
-  return { tokens: Number(hash?.tokens ?? 0), micro: Number(hash?.micro ?? 0) };
-}
-
-function usedUp(plan: Plan, day: PeriodUsage, month: PeriodUsage): 'day' | 'month' | undefined {
-  const spent = (usd: number | undefined, micro: number) =>
-    usd !== undefined && micro >= Math.round(usd * 1e6);
-  const spentTokens = (limit: number | undefined, tokens: number) =>
-    limit !== undefined && tokens >= limit;
-  if (spentTokens(plan.tokensPerDay, day.tokens) || spent(plan.spendPerDayUsd, day.micro))
-    return 'day';
-  if (spentTokens(plan.tokensPerMonth, month.tokens) || spent(plan.spendPerMonthUsd, month.micro))
-    return 'month';
-  return undefined;
-}
-
-/**
- * Admission of one chat request: the request-rate windows, the in-flight lease and the "budget
- * already used up" check, issued together so auto-pipelining sends them as one round trip.
- * Denials throw a 429 or 402 carrying the rate-limit headers. Requests a denial did not serve
- * are refunded to the windows that counted them, after the response.
- */
-export async function admitChatRequest(
-  identity: Identity,
-  requestId: string,
-  plan: Plan,
-  { redis, leases, limiterFor, now, defer }: AdmissionDependencies,
-): Promise<Admitted> {
-  const time = now();
-  const periods = periodsAt(time);
-  const windows = (
-    [
-      ['minute', plan.requestsPerMinute],
-      ['day', plan.requestsPerDay],
-    ] as const
-  ).filter((entry): entry is readonly [RateWindow, number] => entry[1] !== undefined);
-
-  const [rates, lease, dayUsage, monthUsage] = await Promise.all([
-    Promise.all(windows.map(([window, limit]) => limiterFor(window, limit).limit(identity.userId))),
-    plan.concurrentRequests === undefined
-      ? undefined
-      : leases.acquire(identity.userId, requestId, plan.concurrentRequests),
-    redis.hmget<Record<string, number>>(
-      redisKeys.usageDay(identity.userId, periods.day),
-      'tokens',
-      'micro',
-    ),
-    redis.hmget<Record<string, number>>(
-      redisKeys.usageMonth(identity.userId, periods.month),
-      'tokens',
-      'micro',
-    ),
-  ]);
-  if (rates.some((rate) => rate.reason === 'timeout')) {
-    throw new GatewayError('store_unavailable', 'The rate-limit store did not answer in time.', {
-      retryable: true,
-    });
-  }
-
+  rates: RateView[],
+  reply: ScriptReply | undefined,
+  time: number,
+  periods: Periods,
+): Headers {
   const headers = new Headers();
   const shown = rates[0];
   if (shown) {
@@ -124,52 +262,34 @@ export async function admitChatRequest(
     headers.set('x-ratelimit-remaining-requests', String(Math.max(0, shown.remaining)));
     headers.set('x-ratelimit-reset-requests', formatReset(shown.reset - time));
   }
-  const day = readPeriodUsage(dayUsage);
-  const month = readPeriodUsage(monthUsage);
-  const tokens = tightestTokenBudget(plan, { day: day.tokens, month: month.tokens }, time);
-  if (tokens) {
-    headers.set('x-ratelimit-limit-tokens', String(tokens.limit));
-    headers.set('x-ratelimit-remaining-tokens', String(Math.max(0, tokens.limit - tokens.used)));
-    headers.set('x-ratelimit-reset-tokens', formatReset(tokens.resetAt - time));
+  const dayTokens = Number(reply?.[2] ?? 0);
+  const monthTokens = Number(reply?.[3] ?? 0);
+  const budgets: Array<{ limit: number; used: number; resetAt: number }> = [];
+  if (plan.tokensPerDay !== undefined)
+    budgets.push({ limit: plan.tokensPerDay, used: dayTokens, resetAt: periods.dayEndsAt });
+  if (plan.tokensPerMonth !== undefined)
+    budgets.push({ limit: plan.tokensPerMonth, used: monthTokens, resetAt: periods.monthEndsAt });
+  const tightest = budgets.sort((a, b) => a.limit - a.used - (b.limit - b.used))[0];
+  if (tightest) {
+    headers.set('x-ratelimit-limit-tokens', String(tightest.limit));
+    headers.set(
+      'x-ratelimit-remaining-tokens',
+      String(Math.max(0, tightest.limit - tightest.used)),
+    );
+    headers.set('x-ratelimit-reset-tokens', formatReset(tightest.resetAt - time));
   }
+  return headers;
+}
 
-  const refund = () => {
-    rates.forEach((rate, index) => {
-      const [window, limit] = windows[index] as readonly [RateWindow, number];
-      if (rate.success) defer(limiterFor(window, limit).limit(identity.userId, { rate: -1 }));
-    });
-    if (lease?.acquired) defer(leases.release(identity.userId, requestId));
-  };
-
-  const deniedRate = rates.find((rate) => !rate.success);
-  if (deniedRate) {
-    refund();
-    throw new GatewayError(
-      'rate_limited',
-      'Too many requests: the request-rate limit of your plan is reached.',
-      {
-        retryAfterSeconds: (deniedRate.reset - time) / 1000,
-        headers,
-      },
-    );
+function describeBudget(name: string): string {
+  switch (name) {
+    case 'tokensPerDay':
+      return 'daily token budget';
+    case 'tokensPerMonth':
+      return 'monthly token budget';
+    case 'spendPerDayUsd':
+      return 'daily spending budget';
+    default:
+      return 'monthly spending budget';
   }
-  if (lease && !lease.acquired) {
-    refund();
-    throw new GatewayError(
-      'concurrency_limited',
-      `Too many requests in flight: your plan allows ${plan.concurrentRequests} at a time.`,
-      { retryAfterSeconds: 1, headers },
-    );
-  }
-  const spentPeriod = usedUp(plan, day, month);
-  if (spentPeriod) {
-    refund();
-    const resetAt = spentPeriod === 'day' ? periods.dayEndsAt : periods.monthEndsAt;
-    throw new GatewayError(
-      'budget_exceeded',
-      `Your ${spentPeriod === 'day' ? 'daily' : 'monthly'} budget is used up; it resets at ${new Date(resetAt).toISOString()}.`,
-      { headers },
-    );
-  }
-  return { headers, leaseHeld: lease?.acquired === true };
 }

@@ -1,9 +1,11 @@
 import type { Redis } from '@upstash/redis';
+import { type AdmissionStore, createAdmission } from './admission';
 import { type BudgetStore, createBudgetStore } from './budget';
 import { createLeaseStore, type LeaseStore } from './leases';
 import { createRateLimiters } from './rate-limits';
 
 export interface LimitStores {
+  admission: AdmissionStore;
   budgets: BudgetStore;
   leases: LeaseStore;
   limiterFor: ReturnType<typeof createRateLimiters>;
@@ -15,10 +17,12 @@ const stores = new WeakMap<Redis, LimitStores>();
 export function getLimitStores(redis: Redis): LimitStores {
   let found = stores.get(redis);
   if (!found) {
+    const limiterFor = createRateLimiters(redis);
     found = {
+      admission: createAdmission({ redis, limiterFor }),
       budgets: createBudgetStore({ redis }),
       leases: createLeaseStore({ redis }),
-      limiterFor: createRateLimiters(redis),
+      limiterFor,
     };
     stores.set(redis, found);
   }

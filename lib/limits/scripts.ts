@@ -1,79 +1,109 @@
 // Lua, so that each check-and-write is one atomic step in Redis: a budget is never checked by
-// one request and spent by another in between.
+// one request and spent by another in between, and a whole admission costs one command.
 
 /**
- * Reserves `input + output` tokens and their cost against the day and month budgets, clamping
- * the output to what remains. Expired reservations (from instances that died) are dropped first.
+ * Admits one chat request, all or nothing: checks that the API key it came with still exists,
+ * takes a concurrency lease, and reserves `input + output` tokens and their cost against the day
+ * and month budgets, clamping the output to what remains. Nothing is written unless every check
+ * passes, so a request refused for concurrency holds no budget and one refused for budget holds
+ * no lease. Expired leases and reservations (from instances that died) are dropped first.
  *
- * KEYS: usage day, usage month, reservations, reservation amounts
- * ARGV: now, id, expiresAt, input, requestedOutput, minimalOutput, inputPrice, outputPrice
- *       (micro-dollars per token), tokensPerDay, tokensPerMonth, microPerDay, microPerMonth
- *       (-1 = no limit), day, month
- * Returns {1, output, tokens, micro} or {0, exhausted budget name}.
+ * KEYS: API keys, leases, usage day, usage month, reservations, reservation amounts
+ * ARGV: 1 now, 2 request id, 3 key id ('' = no key to check), 4 lease limit (-1 = none),
+ *       5 lease expiresAt, 6 reserve ('1' = the plan has budgets), 7 reservation expiresAt,
+ *       8 input, 9 requestedOutput, 10 minimalOutput, 11 inputPrice, 12 outputPrice
+ *       (micro-dollars per token), 13 tokensPerDay, 14 tokensPerMonth, 15 microPerDay,
+ *       16 microPerMonth (-1 = no limit), 17 day, 18 month
+ * Returns {1, output, day tokens used, month tokens used}
+ *      or {0, 'revoked'}
+ *      or {0, 'concurrentRequests', held, earliest lease expiry}
+ *      or {0, exhausted budget name, day tokens used, month tokens used}.
  */
-export const reserveBudgetScript = `
+export const admitScript = `
+if ARGV[3] ~= '' and redis.call('HEXISTS', KEYS[1], ARGV[3]) == 0 then return {0, 'revoked'} end
+
 local now = tonumber(ARGV[1])
-local expired = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now)
-for _, id in ipairs(expired) do redis.call('HDEL', KEYS[4], id) end
-if #expired > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now) end
-
-local day, month = ARGV[13], ARGV[14]
-local heldDayTokens, heldDayMicro, heldMonthTokens, heldMonthMicro = 0, 0, 0, 0
-for _, held in ipairs(redis.call('HVALS', KEYS[4])) do
-  local tokens, micro, heldDay, heldMonth = string.match(held, '^(%d+):(%d+):([^:]+):([^:]+)$')
-  if heldDay == day then
-    heldDayTokens = heldDayTokens + tonumber(tokens)
-    heldDayMicro = heldDayMicro + tonumber(micro)
-  end
-  if heldMonth == month then
-    heldMonthTokens = heldMonthTokens + tonumber(tokens)
-    heldMonthMicro = heldMonthMicro + tonumber(micro)
+local leaseLimit = tonumber(ARGV[4])
+if leaseLimit >= 0 then
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+  local held = redis.call('ZCARD', KEYS[2])
+  if held >= leaseLimit then
+    local earliest = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+    return {0, 'concurrentRequests', held, tonumber(earliest[2])}
   end
 end
 
-local dayUsed = redis.call('HMGET', KEYS[1], 'tokens', 'micro')
-local monthUsed = redis.call('HMGET', KEYS[2], 'tokens', 'micro')
-local input = tonumber(ARGV[4])
-local output = tonumber(ARGV[5])
-local inputPrice = tonumber(ARGV[7])
-local outputPrice = tonumber(ARGV[8])
+local output = tonumber(ARGV[9])
+local dayUsed, monthUsed = {}, {}
+if ARGV[6] == '1' then
+  local expired = redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', now)
+  for _, id in ipairs(expired) do redis.call('HDEL', KEYS[6], id) end
+  if #expired > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now) end
 
-local function fitTokens(limit, used, held)
-  local room = limit - (tonumber(used) or 0) - held - input
-  if room < output then output = room end
-end
-local function fitMicro(limit, used, held)
-  local room = limit - (tonumber(used) or 0) - held - input * inputPrice
-  if outputPrice > 0 then
-    local fits = math.floor(room / outputPrice)
-    if fits < output then output = fits end
-  elseif room < 0 then
-    output = -1
+  local day, month = ARGV[17], ARGV[18]
+  local heldDayTokens, heldDayMicro, heldMonthTokens, heldMonthMicro = 0, 0, 0, 0
+  for _, held in ipairs(redis.call('HVALS', KEYS[6])) do
+    local tokens, micro, heldDay, heldMonth = string.match(held, '^(%d+):(%d+):([^:]+):([^:]+)$')
+    if heldDay == day then
+      heldDayTokens = heldDayTokens + tonumber(tokens)
+      heldDayMicro = heldDayMicro + tonumber(micro)
+    end
+    if heldMonth == month then
+      heldMonthTokens = heldMonthTokens + tonumber(tokens)
+      heldMonthMicro = heldMonthMicro + tonumber(micro)
+    end
   end
-end
 
-local minimal = tonumber(ARGV[6])
-local checks = {
-  {fitTokens, 'tokensPerDay', tonumber(ARGV[9]), dayUsed[1], heldDayTokens},
-  {fitTokens, 'tokensPerMonth', tonumber(ARGV[10]), monthUsed[1], heldMonthTokens},
-  {fitMicro, 'spendPerDayUsd', tonumber(ARGV[11]), dayUsed[2], heldDayMicro},
-  {fitMicro, 'spendPerMonthUsd', tonumber(ARGV[12]), monthUsed[2], heldMonthMicro},
-}
-for _, check in ipairs(checks) do
-  if check[3] >= 0 then
-    check[1](check[3], check[4], check[5])
-    if output < minimal then return {0, check[2]} end
+  dayUsed = redis.call('HMGET', KEYS[3], 'tokens', 'micro')
+  monthUsed = redis.call('HMGET', KEYS[4], 'tokens', 'micro')
+  local input = tonumber(ARGV[8])
+  local inputPrice = tonumber(ARGV[11])
+  local outputPrice = tonumber(ARGV[12])
+
+  local function fitTokens(limit, used, held)
+    local room = limit - (tonumber(used) or 0) - held - input
+    if room < output then output = room end
   end
+  local function fitMicro(limit, used, held)
+    local room = limit - (tonumber(used) or 0) - held - input * inputPrice
+    if outputPrice > 0 then
+      local fits = math.floor(room / outputPrice)
+      if fits < output then output = fits end
+    elseif room < 0 then
+      output = -1
+    end
+  end
+
+  local minimal = tonumber(ARGV[10])
+  local checks = {
+    {fitTokens, 'tokensPerDay', tonumber(ARGV[13]), dayUsed[1], heldDayTokens},
+    {fitTokens, 'tokensPerMonth', tonumber(ARGV[14]), monthUsed[1], heldMonthTokens},
+    {fitMicro, 'spendPerDayUsd', tonumber(ARGV[15]), dayUsed[2], heldDayMicro},
+    {fitMicro, 'spendPerMonthUsd', tonumber(ARGV[16]), monthUsed[2], heldMonthMicro},
+  }
+  for _, check in ipairs(checks) do
+    if check[3] >= 0 then
+      check[1](check[3], check[4], check[5])
+      if output < minimal then
+        return {0, check[2], tonumber(dayUsed[1]) or 0, tonumber(monthUsed[1]) or 0}
+      end
+    end
+  end
+
+  local tokens = input + output
+  local micro = math.ceil(input * inputPrice + output * outputPrice)
+  redis.call('ZADD', KEYS[5], ARGV[7], ARGV[2])
+  redis.call('HSET', KEYS[6], ARGV[2], tokens .. ':' .. micro .. ':' .. day .. ':' .. month)
+  local ttl = tonumber(ARGV[7]) - now + 60000
+  redis.call('PEXPIRE', KEYS[5], ttl)
+  redis.call('PEXPIRE', KEYS[6], ttl)
 end
 
-local tokens = input + output
-local micro = math.ceil(input * inputPrice + output * outputPrice)
-redis.call('ZADD', KEYS[3], ARGV[3], ARGV[2])
-redis.call('HSET', KEYS[4], ARGV[2], tokens .. ':' .. micro .. ':' .. day .. ':' .. month)
-local ttl = tonumber(ARGV[3]) - now + 60000
-redis.call('PEXPIRE', KEYS[3], ttl)
-redis.call('PEXPIRE', KEYS[4], ttl)
-return {1, output, tokens, micro}
+if leaseLimit >= 0 then
+  redis.call('ZADD', KEYS[2], ARGV[5], ARGV[2])
+  redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[5]) - now + 1000)
+end
+return {1, output, tonumber(dayUsed[1]) or 0, tonumber(monthUsed[1]) or 0}
 `;
 
 /**
@@ -112,24 +142,4 @@ redis.call('EXPIRE', KEYS[5], tonumber(ARGV[12]))
 redis.call('ZADD', KEYS[6], ARGV[8], ARGV[9])
 redis.call('HSET', KEYS[7], ARGV[9], ARGV[10])
 return 1
-`;
-
-/**
- * Takes a concurrency lease unless `limit` are already held; expired leases (instances that
- * died) do not count.
- *
- * KEYS: leases   ARGV: now, request id, expiresAt, limit
- * Returns {1, held} or {0, held, earliest expiry}.
- */
-export const acquireLeaseScript = `
-local now = tonumber(ARGV[1])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-local held = redis.call('ZCARD', KEYS[1])
-if held >= tonumber(ARGV[4]) then
-  local earliest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-  return {0, held, tonumber(earliest[2])}
-end
-redis.call('ZADD', KEYS[1], ARGV[3], ARGV[2])
-redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]) - now + 1000)
-return {1, held + 1}
 `;

@@ -1,6 +1,7 @@
 import { getVercelOidcToken } from '@vercel/oidc';
 import { createGateway } from 'ai';
 import type { ProviderConfig } from '@/lib/config';
+import { cacheModels } from './model-cache';
 import type { ProviderAdapter } from './types';
 
 type GatewayConfig = Extract<ProviderConfig, { type: 'gateway' }>;
@@ -17,6 +18,11 @@ async function createGatewayProvider(provider: GatewayConfig) {
   });
 }
 
+/** With a configured key the model is built once; an OIDC token can change from one request to the next. */
+const modelWithKey = cacheModels((provider: GatewayConfig, modelId: string) =>
+  createGateway({ baseURL: provider.baseURL, apiKey: provider.apiKey })(modelId),
+);
+
 /** The gateway prices in USD per token, as decimal strings; ours are per million tokens. */
 function perMillion(price: string | undefined): number | undefined {
   if (price === undefined) return undefined;
@@ -25,6 +31,7 @@ function perMillion(price: string | undefined): number | undefined {
 
 export const gatewayAdapter: ProviderAdapter<'gateway'> = {
   async createModel(provider, modelId) {
+    if (provider.apiKey) return modelWithKey(provider, modelId);
     return (await createGatewayProvider(provider))(modelId);
   },
   isConfigured: () => true,

@@ -1,8 +1,9 @@
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
+import { cacheModels } from './model-cache';
 import type { ProviderAdapter } from './types';
 
 export const openaiCompatibleAdapter: ProviderAdapter<'openai-compatible'> = {
-  createModel: (provider, modelId) =>
+  createModel: cacheModels((provider, modelId) =>
     createOpenAICompatible({
       name: 'openai-compatible',
       baseURL: provider.baseURL,
@@ -11,5 +12,6 @@ export const openaiCompatibleAdapter: ProviderAdapter<'openai-compatible'> = {
       // Without it a streamed answer reports no token counts and could not be billed.
       includeUsage: true,
     }).chatModel(modelId),
+  ),
   isConfigured: () => true,
 };

@@ -1,0 +1,46 @@
+// The Markdown table of a benchmark run.
+
+/** @param {number | null | undefined} value */
+function format(value, unit = '') {
+  if (value === null || value === undefined) return '–';
+  if (!Number.isFinite(value)) return 'n/a';
+  const digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2;
+  return `${value.toFixed(digits)}${unit}`;
+}
+
+/** @param {number | null | undefined} value */
+function signed(value) {
+  if (value === null || value === undefined || !Number.isFinite(value)) return format(value);
+  return `${value >= 0 ? '+' : ''}${format(value)}`;
+}
+
+/** @param {number | null | undefined} value */
+function ratio(value) {
+  return value === null || value === undefined || !Number.isFinite(value)
+    ? format(value)
+    : `×${value.toFixed(2)}`;
+}
+
+/**
+ * @param {{ stamp: string, mode: string, durationMs: number, machine: any, setup: any,
+ *   metrics: Array<{ label: string, unit: string, values: any, derived: any }> }} results
+ */
+export function toMarkdown(results) {
+  const lines = [
+    `# Tollgate benchmark ${results.stamp}`,
+    '',
+    `${results.mode} run, ${(results.durationMs / 1000).toFixed(0)} s, ${results.machine.cpus} CPUs (${results.machine.cpuModel}), Node ${results.machine.node}.`,
+    `Streams: ${results.setup.streamChunks} chunks ${results.setup.chunkDelayMs} ms apart. Plan with ${results.setup.plan}.`,
+    'direct = the test upstream itself; floor = a minimal Node pass-through proxy; v1 = `/api/v1/chat/completions`; chat = `/api/chat`.',
+    '',
+    '| metric | unit | direct | floor | v1 | v1 − direct | v1 / floor | chat | chat − direct | chat / floor |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const metric of results.metrics) {
+    const { values, derived } = metric;
+    lines.push(
+      `| ${metric.label} | ${metric.unit} | ${format(values.direct)} | ${format(values.floor)} | ${format(values.v1)} | ${signed(derived.v1?.minusDirect)} | ${ratio(derived.v1?.ratioToFloor)} | ${format(values.chat)} | ${signed(derived.chat?.minusDirect)} | ${ratio(derived.chat?.ratioToFloor)} |`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
