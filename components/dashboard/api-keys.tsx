@@ -93,7 +93,7 @@ export function ApiKeys({ knownPlans }: { knownPlans: string[] }) {
       ) : (
         <TableScroll label="API keys">
           <table className={styles.table}>
-            <caption className={styles.visuallyHidden}>API keys (secrets are never listed)</caption>
+            <caption className="visually-hidden">API keys (secrets are never listed)</caption>
             <thead>
               <tr>
                 <th scope="col">Name</th>
@@ -102,7 +102,7 @@ export function ApiKeys({ knownPlans }: { knownPlans: string[] }) {
                 <th scope="col">Created</th>
                 <th scope="col">Id</th>
                 <th scope="col">
-                  <span className={styles.visuallyHidden}>Actions</span>
+                  <span className="visually-hidden">Actions</span>
                 </th>
               </tr>
             </thead>

@@ -17,7 +17,7 @@ export function ModelBreakdown({ report }: { report: UsageReport }) {
   return (
     <TableScroll label="Spend by model">
       <table className={styles.table}>
-        <caption className={styles.visuallyHidden}>Usage by model</caption>
+        <caption className="visually-hidden">Usage by model</caption>
         <thead>
           <tr>
             <th scope="col">Model</th>

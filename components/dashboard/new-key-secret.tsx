@@ -24,7 +24,7 @@ export function NewKeySecret({ created, onDone }: { created: CreatedApiKey; onDo
         {created.plan}) is ready. Copy it now: it will not be shown again.
       </p>
       <div className={styles.secretRow}>
-        <label htmlFor="new-key-secret" className={styles.visuallyHidden}>
+        <label htmlFor="new-key-secret" className="visually-hidden">
           New API key
         </label>
         <input

@@ -32,7 +32,7 @@ export function PeriodSwitch({
 }) {
   return (
     <fieldset className={styles.periodSwitch}>
-      <legend className={styles.visuallyHidden}>Period</legend>
+      <legend className="visually-hidden">Period</legend>
       {periods.map((option) => (
         <button
           key={option}

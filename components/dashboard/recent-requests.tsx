@@ -27,9 +27,7 @@ export function RecentRequests({ requests }: { requests: UsageRequest[] }) {
   return (
     <TableScroll label="Recent requests">
       <table className={styles.table}>
-        <caption className={styles.visuallyHidden}>
-          Recent requests, newest first (at most 50)
-        </caption>
+        <caption className="visually-hidden">Recent requests, newest first (at most 50)</caption>
         <thead>
           <tr>
             <th scope="col">Time</th>

@@ -112,7 +112,7 @@ export function DailyTable({ byDay }: { byDay: UsageReport['byDay'] }) {
       <summary>Show the numbers per day</summary>
       <TableScroll label="Usage per day">
         <table className={styles.table}>
-          <caption className={styles.visuallyHidden}>Usage per day (UTC)</caption>
+          <caption className="visually-hidden">Usage per day (UTC)</caption>
           <thead>
             <tr>
               <th scope="col">Day</th>

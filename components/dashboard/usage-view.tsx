@@ -41,7 +41,7 @@ function UsageSections({ report, own }: { report: UsageReport; own: boolean }) {
   return (
     <>
       <section aria-labelledby="totals-heading">
-        <h2 id="totals-heading" className={styles.visuallyHidden}>
+        <h2 id="totals-heading" className="visually-hidden">
           Totals
         </h2>
         <UsageTotals totals={report.totals} />

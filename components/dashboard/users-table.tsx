@@ -79,7 +79,7 @@ export function UsersTable({ users, period }: { users: UserUsage[]; period: Usag
   return (
     <TableScroll label="Users and their totals">
       <table className={styles.table}>
-        <caption className={styles.visuallyHidden}>
+        <caption className="visually-hidden">
           Users and their totals for the period; column buttons sort the table.
         </caption>
         <thead>

@@ -400,6 +400,7 @@ describe('/api/chat from other apps', () => {
     });
     expect(response.status).toBe(204);
     expect(response.headers.get('access-control-allow-origin')).toBe('*');
+    expect(response.headers.get('access-control-allow-credentials')).toBeNull();
     expect(response.headers.get('access-control-allow-headers')).toBe(
       'authorization, content-type',
     );
