@@ -201,6 +201,10 @@ test('a guest over the per-minute limit sees a countdown, and can chat again aft
   page,
 }) => {
   test.setTimeout(120_000);
+  // The rate window is the epoch-aligned minute, so the countdown runs to its end: start early in
+  // a minute so there is a countdown to watch (near the boundary it would be a second or two).
+  const secondOfMinute = new Date().getUTCSeconds();
+  if (secondOfMinute > 40) await page.waitForTimeout((61 - secondOfMinute) * 1000);
   const chat = new ChatPage(page);
   await chat.open();
   await chat.chooseModel('demo/instant');
