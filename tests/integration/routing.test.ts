@@ -267,7 +267,9 @@ describe('circuit breaker', () => {
     expect(skipped.every((response) => response.status === 200)).toBe(true);
     expect(primary.requests).toHaveLength(3);
 
-    primary.setBehavior({ status: undefined });
+    // The probe answers slowly, so the other four are checked while it is still in flight; a
+    // fast probe would close the circuit before the last of them and let it through, rightly.
+    primary.setBehavior({ status: undefined, latencyMs: 400 });
     await new Promise((resolve) => setTimeout(resolve, circuitCooldownMs + 100));
     const probes = await Promise.all(Array.from({ length: 5 }, () => chat('test/circuit')));
     expect(probes.every((response) => response.status === 200)).toBe(true);
