@@ -106,7 +106,8 @@ export function createAdmission({
         });
       };
       if (rates.some((rate) => rate.reason === 'timeout')) {
-        refundWindows();
+        // Whether a window that timed out counted the request is unknown: it is not refunded, so
+        // a store that is slow can only make the windows stricter, never looser.
         if (reply?.[0] === 1) defer(releaseHeld(redis, userId, requestId));
         throw new GatewayError(
           'store_unavailable',
