@@ -47,7 +47,7 @@ const sizes = short
       warmup: { requests: 150, streams: 8 },
       sliceMaxMs: 60_000,
       probes: 5,
-      phases: { c1: 100, c32: 640, c128: 1280, streamC1: 12, streamC32: 64 },
+      phases: { c1: 100, c32: 256, c128: 384, streamC1: 12, streamC32: 64 },
     };
 
 /** @type {Array<{ stop: () => Promise<void> }>} */

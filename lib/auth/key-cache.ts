@@ -2,9 +2,10 @@ import type { ApiKeyRecord } from './api-keys';
 
 /**
  * API-key records kept in the isolate, so that a chat request needs no Redis round trip to learn
- * who its key belongs to. Revocation does not wait for an entry to expire: chat admission checks
- * that the key still exists in the same round trip as the limits (lib/limits/scripts.ts), and
- * every other endpoint looks its key up without the cache. A key's user and plan never change.
+ * who its key belongs to. A record cannot go stale: a key's user and plan never change, and
+ * whether the key still exists is checked by chat admission on every request, in the same round
+ * trip as the limits (lib/limits/scripts.ts); every other endpoint looks its key up without the
+ * cache. So revocation does not wait for an entry to expire, and entries a key keeps using stay.
  */
 export interface ApiKeyCache {
   get(hash: string): ApiKeyRecord | undefined;
@@ -12,35 +13,42 @@ export interface ApiKeyCache {
 }
 
 export interface ApiKeyCacheOptions {
-  /** How long a record is reused. Default: 5 minutes. */
-  ttlMs?: number;
-  /** Records kept at most; the oldest goes first. Default: 10,000. */
+  /** How long a record stays once its key stops being used. Default: 10 minutes. */
+  idleTtlMs?: number;
+  /** Records kept at most; the least recently used goes first. Default: 10,000. */
   maxEntries?: number;
   now?: () => number;
 }
 
 export function createApiKeyCache({
-  ttlMs = 5 * 60_000,
+  idleTtlMs = 10 * 60_000,
   maxEntries = 10_000,
   now = Date.now,
 }: ApiKeyCacheOptions = {}): ApiKeyCache {
-  // A Map iterates in insertion order, and `set` re-inserts: the first key is the oldest.
+  // A Map iterates in insertion order and every use re-inserts: the first entry is the least
+  // recently used.
   const entries = new Map<string, { record: ApiKeyRecord; expiresAt: number }>();
+  const remember = (hash: string, record: ApiKeyRecord) => {
+    entries.delete(hash);
+    entries.set(hash, { record, expiresAt: now() + idleTtlMs });
+  };
   return {
     get(hash) {
       const entry = entries.get(hash);
       if (!entry) return undefined;
-      if (entry.expiresAt > now()) return entry.record;
-      entries.delete(hash);
-      return undefined;
+      if (entry.expiresAt <= now()) {
+        entries.delete(hash);
+        return undefined;
+      }
+      remember(hash, entry.record);
+      return entry.record;
     },
     set(hash, record) {
-      entries.delete(hash);
-      if (entries.size >= maxEntries) {
+      if (!entries.has(hash) && entries.size >= maxEntries) {
         const oldest = entries.keys().next();
         if (!oldest.done) entries.delete(oldest.value);
       }
-      entries.set(hash, { record, expiresAt: now() + ttlMs });
+      remember(hash, record);
     },
   };
 }

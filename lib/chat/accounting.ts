@@ -28,7 +28,7 @@ export interface ChatAccounting {
   }): Promise<number>;
   /** Records how the answer ended and frees its reservation and lease. Runs at most once. */
   settle(ending: ChatEnding): Promise<void>;
-  /** The request ended before reaching a provider (bad input): free the lease, record nothing. */
+  /** The request ended before reaching a provider: free its lease and reservation, record nothing. */
   abandon(): Promise<void>;
 }
 
@@ -68,9 +68,6 @@ export function openAccounting(
   let reservation: Reservation | undefined;
   let leaseHeld = false;
   let closed = false;
-
-  const releaseLease = () =>
-    leaseHeld ? stores.leases.release(identity.userId, requestId) : Promise.resolve();
 
   return {
     identity,
@@ -128,34 +125,32 @@ export function openAccounting(
       const billed = served
         ? usage
         : { ...usage, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, totalTokens: 0 };
-      await Promise.all([
-        stores.budgets.settle({
-          userId: identity.userId,
-          planName: identity.plan,
-          reservation,
-          served,
-          entry: {
-            id: requestId,
-            at: startedAt,
-            model,
-            provider,
-            inputTokens: billed.inputTokens,
-            outputTokens: billed.outputTokens,
-            costMicroUsd: pricing ? costInMicroUsd(pricing, billed) : 0,
-            status: statusOf(outcome),
-            latencyMs: now() - startedAt,
-            timeToFirstTokenMs: outcome?.timeToFirstTokenMs ?? null,
-            attempts,
-          },
-        }),
-        releaseLease(),
-      ]);
+      await stores.budgets.settle({
+        userId: identity.userId,
+        planName: identity.plan,
+        reservation,
+        leaseHeld,
+        served,
+        entry: {
+          id: requestId,
+          at: startedAt,
+          model,
+          provider,
+          inputTokens: billed.inputTokens,
+          outputTokens: billed.outputTokens,
+          costMicroUsd: pricing ? costInMicroUsd(pricing, billed) : 0,
+          status: statusOf(outcome),
+          latencyMs: now() - startedAt,
+          timeToFirstTokenMs: outcome?.timeToFirstTokenMs ?? null,
+          attempts,
+        },
+      });
     },
 
     async abandon() {
       if (closed) return;
       closed = true;
-      await releaseLease();
+      if (leaseHeld || reservation) await stores.admission.release(identity.userId, requestId);
     },
   };
 }

@@ -3,7 +3,6 @@ import type { Plan, Pricing } from '@/lib/config';
 import { GatewayError } from '@/lib/errors';
 import { hasBudget, minimalOutputTokens, type Reservation, reservationTtlMs } from './budget';
 import { redisKeys } from './keys';
-import { leaseTtlMs } from './leases';
 import { type Periods, periodsAt } from './periods';
 import type { createRateLimiters, RateWindow } from './rate-limits';
 import { admitScript } from './scripts';
@@ -54,7 +53,12 @@ export interface AdmissionStore {
    * Rejects only when the store fails.
    */
   admit(request: AdmissionRequest, defer: (task: Promise<unknown>) => void): Promise<Admission>;
+  /** Gives back the lease and the reservation of a request that ends without a settlement. */
+  release(userId: string, requestId: string): Promise<void>;
 }
+
+/** A lease outlives no request: streams are cut at the platform's limit (300 s on Vercel). */
+export const leaseTtlMs = 5 * 60_000;
 
 /** `[1, output, day tokens, month tokens]` or `[0, reason, ...detail]`; see scripts.ts. */
 type ScriptReply = [number, number | string, number?, number?];
@@ -102,7 +106,8 @@ export function createAdmission({
         });
       };
       if (rates.some((rate) => rate.reason === 'timeout')) {
-        refundWindows();
+        // Whether a window that timed out counted the request is unknown: it is not refunded, so
+        // a store that is slow can only make the windows stricter, never looser.
         if (reply?.[0] === 1) defer(releaseHeld(redis, userId, requestId));
         throw new GatewayError(
           'store_unavailable',
@@ -146,6 +151,8 @@ export function createAdmission({
         leaseHeld: plan.concurrentRequests !== undefined,
       };
     },
+
+    release: (userId, requestId) => releaseHeld(redis, userId, requestId),
   };
 }
 

@@ -40,6 +40,8 @@ export interface Settlement {
   userId: string;
   planName: string;
   reservation: Reservation | undefined;
+  /** The request holds a concurrency lease, released in the same step. */
+  leaseHeld: boolean;
   /** Whether the request produced an answer (a failure before the first token did not). */
   served: boolean;
   entry: RequestLogEntry;
@@ -58,9 +60,9 @@ export function hasDollarBudget(plan: Plan): boolean {
   return plan.spendPerDayUsd !== undefined || plan.spendPerMonthUsd !== undefined;
 }
 
-/** Reservations are made by the admission script (scripts.ts); this settles them. */
+/** Reservations and leases are taken by the admission script (scripts.ts); this settles them. */
 export interface BudgetStore {
-  /** Releases the reservation and records the real usage, in one atomic step. */
+  /** Releases the reservation and the lease and records the real usage, in one atomic step. */
   settle(settlement: Settlement): Promise<void>;
 }
 
@@ -74,7 +76,7 @@ export function createBudgetStore({
   const settleScript = redis.createScript<number>(settleUsageScript);
 
   return {
-    async settle({ userId, planName, reservation, served, entry }) {
+    async settle({ userId, planName, reservation, leaseHeld, served, entry }) {
       const periods = reservation?.periods ?? periodsAt(entry.at);
       await settleScript.exec(
         [
@@ -85,6 +87,7 @@ export function createBudgetStore({
           redisKeys.requestLog(userId),
           redisKeys.users(),
           redisKeys.userPlans(),
+          redisKeys.leases(userId),
         ],
         [
           reservation?.id ?? '',
@@ -99,6 +102,8 @@ export function createBudgetStore({
           planName,
           String(requestLogLength),
           String(usageRetentionSeconds),
+          // The lease, like the reservation, is held under the request's id.
+          leaseHeld ? entry.id : '',
         ],
       );
     },

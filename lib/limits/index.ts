@@ -1,13 +1,11 @@
 import type { Redis } from '@upstash/redis';
 import { type AdmissionStore, createAdmission } from './admission';
 import { type BudgetStore, createBudgetStore } from './budget';
-import { createLeaseStore, type LeaseStore } from './leases';
 import { createRateLimiters } from './rate-limits';
 
 export interface LimitStores {
   admission: AdmissionStore;
   budgets: BudgetStore;
-  leases: LeaseStore;
   limiterFor: ReturnType<typeof createRateLimiters>;
 }
 
@@ -21,7 +19,6 @@ export function getLimitStores(redis: Redis): LimitStores {
     found = {
       admission: createAdmission({ redis, limiterFor }),
       budgets: createBudgetStore({ redis }),
-      leases: createLeaseStore({ redis }),
       limiterFor,
     };
     stores.set(redis, found);

@@ -107,18 +107,22 @@ return {1, output, tonumber(dayUsed[1]) or 0, tonumber(monthUsed[1]) or 0}
 `;
 
 /**
- * Settles a request: drops its reservation (if any) and records what it really used, in the
- * usage aggregates (which are also what budgets count), the request log and the user index.
+ * Settles a request: drops its reservation and its concurrency lease (if any) and records what it
+ * really used, in the usage aggregates (which are also what budgets count), the request log and
+ * the user index.
  *
- * KEYS: usage day, usage month, reservations, reservation amounts, request log, users, user plans
+ * KEYS: usage day, usage month, reservations, reservation amounts, request log, users, user
+ *       plans, leases
  * ARGV: reservation id ('' for none), input, output, micro, model, counted (1 = a served
- *       request), log entry JSON, now, userId, plan, log length, retention seconds
+ *       request), log entry JSON, now, userId, plan, log length, retention seconds, lease id
+ *       ('' for none)
  */
 export const settleUsageScript = `
 if ARGV[1] ~= '' then
   redis.call('ZREM', KEYS[3], ARGV[1])
   redis.call('HDEL', KEYS[4], ARGV[1])
 end
+if ARGV[13] ~= '' then redis.call('ZREM', KEYS[8], ARGV[13]) end
 local input, output, micro = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local model = 'm:' .. ARGV[5] .. ':'
 if ARGV[6] == '1' then
