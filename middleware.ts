@@ -6,4 +6,7 @@ export function middleware(request: NextRequest) {
   return gateRequest(request, { config: getConfig() });
 }
 
-export const config = { matcher: ['/api/:path*', '/', '/dashboard'] };
+// The chat routes identify their callers themselves (lib/gate.ts says why).
+export const config = {
+  matcher: ['/api/((?!(?:chat|v1/chat/completions)$).*)', '/', '/dashboard'],
+};

@@ -1,5 +1,5 @@
 import { planOf, requireRedis } from '@/lib/auth/identify';
-import { type Identity, readIdentity } from '@/lib/auth/identity';
+import type { Identity } from '@/lib/auth/identity';
 import type { Config, Pricing } from '@/lib/config';
 import { GatewayError } from '@/lib/errors';
 import { getLimitStores, type LimitStores } from '@/lib/limits';
@@ -54,15 +54,17 @@ function statusOf(outcome: ChatOutcome | undefined): RequestLogEntry['status'] {
   return outcome.ending === 'aborted' ? 'aborted' : 'ok';
 }
 
+/** Who a chat request is from, and the id its usage record will carry. */
+export interface ChatCaller {
+  identity: Identity;
+  requestId: string;
+}
+
 export function openAccounting(
-  request: Request,
+  { identity, requestId }: ChatCaller,
   { config, stores, defer, now = Date.now }: AccountingContext,
 ): ChatAccounting {
-  const identity = readIdentity(request);
-  if (!identity)
-    throw new GatewayError('unauthorized', 'Send an API key as `Authorization: Bearer <key>`.');
   const plan = planOf(config, identity.plan);
-  const requestId = request.headers.get('x-request-id') ?? crypto.randomUUID();
   const startedAt = now();
   const headers = new Headers();
   let reservation: Reservation | undefined;
@@ -96,9 +98,10 @@ export function openAccounting(
           defer,
         );
       } catch (error) {
-        // A fail-open plan is served unmetered while the store is down, unless the request came
-        // with an API key: whether that key was revoked cannot be known without the store.
-        failOpenOrThrow(plan.failOpen && identity.keyId === undefined, error);
+        // A fail-open plan is served unmetered while the store is down. A keyed caller got here
+        // with a key record this instance cached or a signed session; a revocation made before
+        // the outage cannot be seen until it ends, and none can be made during it.
+        failOpenOrThrow(plan.failOpen, error);
         return requestedOutputTokens;
       }
       admission.headers.forEach((value, name) => {
@@ -157,11 +160,11 @@ export function openAccounting(
 
 /** The accounting of a request, wired to the process's Redis and limit stores. */
 export function openChatAccounting(
-  request: Request,
+  caller: ChatCaller,
   config: Config,
   defer: AccountingContext['defer'],
 ): ChatAccounting {
-  return openAccounting(request, {
+  return openAccounting(caller, {
     config,
     stores: getLimitStores(requireRedis(getRedis(config))),
     defer,

@@ -2,6 +2,8 @@ import { after } from 'next/server';
 import type { z } from 'zod';
 import { getConfig } from '@/lib/config';
 import { toResponse } from '@/lib/errors';
+import { apiResponseHeaders, identifyChatCaller } from '@/lib/gate';
+import { preflightResponse } from '@/lib/http/cors';
 import { parseRequest } from '@/lib/http/parse-request';
 import { readJsonBody } from '@/lib/http/read-json';
 import { type ChatAccounting, openChatAccounting } from './accounting';
@@ -16,29 +18,46 @@ export interface ChatEndpoint<Schema extends z.ZodType> {
 }
 
 /**
- * The POST handler of a chat endpoint; endpoints differ only in their wire format. Admission
- * happens in the pipeline, once the request is parsed; its rate-limit headers go on every
- * response from then on. The lease a request holds is freed however it ends, and settlement
- * runs after the response.
+ * The POST handler of a chat endpoint; endpoints differ only in their wire format. Middleware
+ * does not run for chat routes, so the handler identifies its caller and sets the request id and
+ * CORS headers itself. Admission happens in the pipeline, once the request is parsed; its
+ * rate-limit headers go on every response from then on. The lease a request holds is freed
+ * however it ends, and settlement runs after the response.
  */
 export function serveChat<Schema extends z.ZodType>(endpoint: ChatEndpoint<Schema>) {
   return async function handleChat(request: Request): Promise<Response> {
+    const config = getConfig();
+    const requestId = crypto.randomUUID();
+    const headers = apiResponseHeaders(request, config, requestId);
     let accounting: ChatAccounting | undefined;
     try {
-      const config = getConfig();
-      accounting = openChatAccounting(request, config, after);
+      const identity = await identifyChatCaller(request, config);
+      accounting = openChatAccounting({ identity, requestId }, config, after);
       const body = parseRequest(endpoint.schema, await readJsonBody(request, config.maxBodyBytes));
       const chatRequest = await endpoint.toChatRequest(body, config.defaultModel);
       const run = await startChat(chatRequest, request.signal, { accounting, defer: after });
       after(() => recordOutcome(run));
       const response = await endpoint.reply(run, body);
-      accounting.headers.forEach((value, name) => {
-        response.headers.set(name, value);
-      });
+      copyHeaders(headers, response.headers);
+      copyHeaders(accounting.headers, response.headers);
       return response;
     } catch (error) {
-      if (accounting) after(accounting.abandon());
-      return toResponse(error, accounting?.headers);
+      if (accounting) {
+        after(accounting.abandon());
+        copyHeaders(accounting.headers, headers);
+      }
+      return toResponse(error, headers);
     }
   };
+}
+
+/** The CORS preflight of a chat endpoint (middleware answers the other routes' preflights). */
+export function chatPreflight(request: Request): Response {
+  return preflightResponse(request, getConfig().corsOrigins);
+}
+
+function copyHeaders(from: Headers, to: Headers): void {
+  from.forEach((value, name) => {
+    to.set(name, value);
+  });
 }

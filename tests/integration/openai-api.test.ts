@@ -389,22 +389,37 @@ describe('/api/chat from other apps', () => {
     });
   });
 
-  it('answers a CORS preflight from another origin', async () => {
-    const response = await fetch(`${app.url}/api/chat`, {
-      method: 'OPTIONS',
-      headers: {
-        origin: 'https://other.example',
-        'access-control-request-method': 'POST',
-        'access-control-request-headers': 'authorization, content-type',
-      },
-    });
-    expect(response.status).toBe(204);
-    expect(response.headers.get('access-control-allow-origin')).toBe('*');
-    expect(response.headers.get('access-control-allow-credentials')).toBeNull();
-    expect(response.headers.get('access-control-allow-headers')).toBe(
-      'authorization, content-type',
-    );
-  });
+  // Middleware does not run for the two chat routes: they answer CORS themselves.
+  it.each(['/api/chat', '/api/v1/chat/completions'])(
+    'answers a CORS preflight from another origin on %s, and a refusal carries CORS too',
+    async (path) => {
+      const response = await fetch(`${app.url}${path}`, {
+        method: 'OPTIONS',
+        headers: {
+          origin: 'https://other.example',
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization, content-type',
+        },
+      });
+      expect(response.status).toBe(204);
+      expect(response.headers.get('access-control-allow-origin')).toBe('*');
+      expect(response.headers.get('access-control-allow-credentials')).toBeNull();
+      expect(response.headers.get('access-control-allow-headers')).toBe(
+        'authorization, content-type',
+      );
+
+      const refused = await fetch(`${app.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: 'https://other.example' },
+        body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      expect(refused.status).toBe(401);
+      expect((await refused.json()).error.code).toBe('unauthorized');
+      expect(refused.headers.get('access-control-allow-origin')).toBe('*');
+      expect(refused.headers.get('access-control-expose-headers')).toContain('retry-after');
+      expect(refused.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    },
+  );
 });
 
 describe('client abort', () => {

@@ -26,9 +26,12 @@ function chat(headers: Record<string, string>) {
 }
 
 describe('when Redis goes away', () => {
-  it('fails closed with 503 within a bounded time, fails open for a plan that asks, and recovers by itself', async () => {
+  it('fails closed with 503 within a bounded time, fails open for a plan that asks (guests and keys it knows), and recovers by itself', async () => {
     const key = await app.createKey({ userId: 'store-user', plan: 'strict' });
     expect((await chat({ authorization: `Bearer ${key}` })).status).toBe(200);
+    const lenientKey = await app.createKey({ userId: 'lenient-user', plan: 'lenient' });
+    expect((await chat({ authorization: `Bearer ${lenientKey}` })).status).toBe(200);
+    const unseenLenientKey = await app.createKey({ userId: 'unseen-user', plan: 'lenient' });
     const guestCookie = (await fetch(app.url)).headers.get('set-cookie')?.split(';')[0] ?? '';
 
     await app.redis.stop();
@@ -43,6 +46,11 @@ describe('when Redis goes away', () => {
     const served = await chat({ cookie: guestCookie });
     expect(served.status).toBe(200);
     expect((await served.json()).text).toContain('You asked');
+    // So does a key of that plan this instance has seen; one it never saw cannot be looked up.
+    expect((await chat({ authorization: `Bearer ${lenientKey}` })).status).toBe(200);
+    const unseen = await chat({ authorization: `Bearer ${unseenLenientKey}` });
+    expect(unseen.status).toBe(503);
+    expect((await unseen.json()).error.code).toBe('store_unavailable');
 
     const health = await fetch(`${app.url}/api/health`);
     expect(health.status).toBe(503);

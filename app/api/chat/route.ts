@@ -1,8 +1,10 @@
 import { chatBodySchema, toChatRequest } from '@/lib/chat/chat-request';
 import { toJsonReply, toUIMessageStreamReply } from '@/lib/chat/replies';
-import { serveChat } from '@/lib/chat/serve-chat';
+import { chatPreflight, serveChat } from '@/lib/chat/serve-chat';
 
 export const runtime = 'edge';
+
+export const OPTIONS = chatPreflight;
 
 export const POST = serveChat({
   schema: chatBodySchema,

@@ -1,8 +1,10 @@
-import { serveChat } from '@/lib/chat/serve-chat';
+import { chatPreflight, serveChat } from '@/lib/chat/serve-chat';
 import { chatCompletionRequestSchema, toChatRequest } from '@/lib/openai/request';
 import { toChatCompletion, toChatCompletionStream } from '@/lib/openai/response';
 
 export const runtime = 'edge';
+
+export const OPTIONS = chatPreflight;
 
 export const POST = serveChat({
   schema: chatCompletionRequestSchema,
