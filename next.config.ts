@@ -38,6 +38,8 @@ export default function nextConfig(phase: string): NextConfig {
   }
   return {
     poweredByHeader: false,
+    // Vercel compresses at its edge; under `next start` gzip only costs CPU on the hot path.
+    compress: false,
     reactStrictMode: true,
     env: gatewayConfigFromFile ? { GATEWAY_CONFIG: gatewayConfigFromFile } : {},
     headers: async () => [{ source: '/:path*', headers: securityHeaders }],
