@@ -31,15 +31,18 @@ export function toMarkdown(results) {
     '',
     `${results.mode} run, ${(results.durationMs / 1000).toFixed(0)} s, ${results.machine.cpus} CPUs (${results.machine.cpuModel}), Node ${results.machine.node}.`,
     `Streams: ${results.setup.streamChunks} chunks ${results.setup.chunkDelayMs} ms apart. Plan with ${results.setup.plan}.`,
-    'direct = the test upstream itself; floor = a minimal Node pass-through proxy; v1 = `/api/v1/chat/completions`; chat = `/api/chat`.',
+    'direct = the test upstream itself; floor = a minimal Node pass-through proxy; next floor = a minimal Next.js app whose one Edge route relays to the upstream (`bench/next-floor`); v1 = `/api/v1/chat/completions`; chat = `/api/chat`.',
     '',
-    '| metric | unit | direct | floor | v1 | v1 − direct | v1 / floor | chat | chat − direct | chat / floor |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| metric | unit | direct | floor | next floor | v1 | v1 − direct | v1 − next floor | v1 / floor | chat | chat − direct | chat − next floor | chat / floor |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
+  /** @param {{ minusDirect: number | null, minusNextFloor: number | null, ratioToFloor: number | null } | undefined} derived */
+  const comparisons = (derived) =>
+    `${signed(derived?.minusDirect)} | ${signed(derived?.minusNextFloor)} | ${ratio(derived?.ratioToFloor)}`;
   for (const metric of results.metrics) {
     const { values, derived } = metric;
     lines.push(
-      `| ${metric.label} | ${metric.unit} | ${format(values.direct)} | ${format(values.floor)} | ${format(values.v1)} | ${signed(derived.v1?.minusDirect)} | ${ratio(derived.v1?.ratioToFloor)} | ${format(values.chat)} | ${signed(derived.chat?.minusDirect)} | ${ratio(derived.chat?.ratioToFloor)} |`,
+      `| ${metric.label} | ${metric.unit} | ${format(values.direct)} | ${format(values.floor)} | ${format(values.nextFloor)} | ${format(values.v1)} | ${comparisons(derived.v1)} | ${format(values.chat)} | ${comparisons(derived.chat)} |`,
     );
   }
   return `${lines.join('\n')}\n`;

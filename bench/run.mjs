@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm run bench`: Tollgate's cost over calling an upstream directly, and over the least a Node
-// proxy can cost (the floor), measured side by side and interleaved in one run on loopback.
+// `npm run bench`: Tollgate's cost over calling an upstream directly, over the least a Node
+// proxy can cost (the floor) and over the least a Next.js gateway can cost (the next floor),
+// measured side by side and interleaved in one run on loopback.
 // Writes bench/results/<stamp>.json and .md. `--short` (or BENCH_SHORT=1): a quick run with few
 // samples, for the test suite. `--profile`: runs next-server with --cpu-prof and keeps the
 // profile next to the results. `--out DIR`: where results go.
@@ -12,6 +13,7 @@ import { parseArgs } from 'node:util';
 import OpenAI from 'openai';
 import { freePort } from '../scripts/local-redis.mjs';
 import { closedLoop, percentile, requestOnce, streamOnce } from './load.mjs';
+import { buildNextFloorIfStale, nextFloorDir } from './next-floor-build.mjs';
 import { groupCpuMs, groupMemoryMb, readyLine, spawnGroup } from './processes.mjs';
 import { toMarkdown } from './report.mjs';
 
@@ -74,6 +76,7 @@ async function runBenchmark() {
       env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
     });
   }
+  buildNextFloorIfStale();
   const baseEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
 
   const stack = spawnGroup(
@@ -101,6 +104,34 @@ async function runBenchmark() {
   children.push(floor);
   const floorInfo = await readyLine(floor);
 
+  const nextFloorPort = await freePort();
+  const nextFloor = spawnGroup(
+    process.execPath,
+    [
+      `${root}node_modules/next/dist/bin/next`,
+      'start',
+      '-p',
+      String(nextFloorPort),
+      '-H',
+      '127.0.0.1',
+    ],
+    {
+      cwd: nextFloorDir,
+      env: {
+        ...baseEnv,
+        NODE_ENV: 'production',
+        NEXT_TELEMETRY_DISABLED: '1',
+        NEXT_FLOOR_UPSTREAMS: JSON.stringify({
+          fast: stackInfo.fastBaseURL,
+          paced: stackInfo.pacedBaseURL,
+        }),
+      },
+    },
+  );
+  children.push(nextFloor);
+  const nextFloorApp = `http://127.0.0.1:${nextFloorPort}`;
+  await waitForHealth(`${nextFloorApp}/api/relay/fast/models`, nextFloor);
+
   const port = await freePort();
   const profileDir = `${outDir}/${stamp}-cpuprofile`;
   const next = spawnGroup(
@@ -123,10 +154,10 @@ async function runBenchmark() {
   );
   children.push(next);
   const app = `http://127.0.0.1:${port}`;
-  await waitForHealth(app, next);
+  await waitForHealth(`${app}/api/health`, next);
   const apiKey = await createKey(app);
 
-  const targets = buildTargets({ stackInfo, floorInfo, app, apiKey });
+  const targets = buildTargets({ stackInfo, floorInfo, nextFloorApp, app, apiKey });
   const control = stackInfo.control;
   const bridgeStats = async () => (await fetch(`${control}/stats`)).json();
   /** Waits until the bridge saw no request for 50 ms: after-response work has finished. */
@@ -164,11 +195,19 @@ async function runBenchmark() {
 
   // On the monotonic clock V8 stamps profiles with: profile-summary.mjs --from skips the start-up.
   measuredFromMicros = Number(process.hrtime.bigint() / 1000n);
-  const memory = { next: { peakRssMb: 0 }, floor: { peakRssMb: 0 } };
-  const idleMemory = { next: groupMemoryMb(next.pid), floor: groupMemoryMb(floor.pid) };
+  const memory = { next: { peakRssMb: 0 }, floor: { peakRssMb: 0 }, nextFloor: { peakRssMb: 0 } };
+  const idleMemory = {
+    next: groupMemoryMb(next.pid),
+    floor: groupMemoryMb(floor.pid),
+    nextFloor: groupMemoryMb(nextFloor.pid),
+  };
   const sampler = setInterval(() => {
     memory.next.peakRssMb = Math.max(memory.next.peakRssMb, groupMemoryMb(next.pid).rssMb);
     memory.floor.peakRssMb = Math.max(memory.floor.peakRssMb, groupMemoryMb(floor.pid).rssMb);
+    memory.nextFloor.peakRssMb = Math.max(
+      memory.nextFloor.peakRssMb,
+      groupMemoryMb(nextFloor.pid).rssMb,
+    );
   }, 100);
 
   /** @type {Record<string, Record<string, any>>} keyed by phase, then target */
@@ -181,7 +220,11 @@ async function runBenchmark() {
     { id: 'streamC32', stream: true, concurrency: 32, count: sizes.phases.streamC32 },
   ];
   const names = Object.keys(targets);
-  const cpuOf = { floor: () => groupCpuMs(floor.pid), v1: () => groupCpuMs(next.pid) };
+  const cpuOf = {
+    floor: () => groupCpuMs(floor.pid),
+    nextFloor: () => groupCpuMs(nextFloor.pid),
+    v1: () => groupCpuMs(next.pid),
+  };
   cpuOf.chat = cpuOf.v1;
 
   for (const phase of phases) {
@@ -291,7 +334,7 @@ const messages = [{ role: 'user', content: 'Write a haiku about a toll gate at d
 const openAIContent = (event) => /"content":"[^"]/.test(event);
 const uiTextDelta = (event) => event.includes('"type":"text-delta"');
 
-function buildTargets({ stackInfo, floorInfo, app, apiKey }) {
+function buildTargets({ stackInfo, floorInfo, nextFloorApp, app, apiKey }) {
   const json = { 'content-type': 'application/json' };
   const keyed = { ...json, authorization: `Bearer ${apiKey}` };
   const openAIBody = (model) => (stream) =>
@@ -317,6 +360,13 @@ function buildTargets({ stackInfo, floorInfo, app, apiKey }) {
       body: openAIBody('upstream-model'),
       isContent: openAIContent,
     },
+    nextFloor: {
+      name: 'next floor',
+      url: (stream) => `${nextFloorApp}/api/relay/${stream ? 'paced' : 'fast'}/chat/completions`,
+      headers: json,
+      body: openAIBody('upstream-model'),
+      isContent: openAIContent,
+    },
     v1: {
       name: 'v1',
       url: () => `${app}/api/v1/chat/completions`,
@@ -335,19 +385,20 @@ function buildTargets({ stackInfo, floorInfo, app, apiKey }) {
   };
 }
 
-async function waitForHealth(app, next) {
+/** Waits until `url`, served by the `next start` in `next`, answers 200. */
+async function waitForHealth(url, next) {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (next.child.exitCode !== null) throw new Error(`next exited:\n${next.output()}`);
     try {
-      const response = await fetch(`${app}/api/health`, { signal: AbortSignal.timeout(2_000) });
+      const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
       if (response.status === 200) return;
     } catch {
       // not up yet
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`next did not answer within 60 s:\n${next.output()}`);
+  throw new Error(`${url} did not answer within 60 s:\n${next.output()}`);
 }
 
 async function createKey(app) {
@@ -383,7 +434,7 @@ async function checkWithOpenAIClient(app, apiKey) {
 }
 
 function summarize({ raw, probes, memory, idleMemory }) {
-  const names = ['direct', 'floor', 'v1', 'chat'];
+  const names = ['direct', 'floor', 'nextFloor', 'v1', 'chat'];
   const perTarget = (fn) => Object.fromEntries(names.map((name) => [name, fn(name)]));
   const latency = (phase, p) => perTarget((name) => percentile(raw[phase][name].samples, p));
   const rps = (phase) =>
@@ -494,8 +545,8 @@ function summarize({ raw, probes, memory, idleMemory }) {
       perTarget((name) =>
         name === 'direct'
           ? null
-          : name === 'floor'
-            ? memory.floor.peakRssMb
+          : name === 'floor' || name === 'nextFloor'
+            ? memory[name].peakRssMb
             : memory.next.peakRssMb,
       ),
     ],
@@ -564,15 +615,19 @@ function summarize({ raw, probes, memory, idleMemory }) {
   };
 }
 
-/** Tollgate's figures as the cost over calling directly and as a multiple of the floor. */
+/**
+ * Tollgate's figures as the cost over calling directly, as the cost over the next floor (what
+ * Tollgate's own work adds to the platform's) and as a multiple of the floor.
+ */
 function derive(values) {
+  const minus = (value, base) => (base === null || base === undefined ? null : value - base);
   const derived = {};
   for (const name of ['v1', 'chat']) {
     const value = values[name];
     if (value === null || value === undefined) continue;
     derived[name] = {
-      minusDirect:
-        values.direct === null || values.direct === undefined ? null : value - values.direct,
+      minusDirect: minus(value, values.direct),
+      minusNextFloor: minus(value, values.nextFloor),
       ratioToFloor: values.floor ? value / values.floor : null,
     };
   }

@@ -14,18 +14,22 @@ afterAll(async () => {
 
 interface Metric {
   id: string;
-  values: Record<'direct' | 'floor' | 'v1' | 'chat', number | null>;
-  derived: Record<string, { minusDirect: number | null; ratioToFloor: number | null }>;
+  values: Record<'direct' | 'floor' | 'nextFloor' | 'v1' | 'chat', number | null>;
+  derived: Record<
+    string,
+    { minusDirect: number | null; minusNextFloor: number | null; ratioToFloor: number | null }
+  >;
 }
 
 describe('npm run bench', () => {
-  it('the short mode measures every figure for direct, the floor and both Tollgate endpoints and writes JSON and Markdown', async () => {
+  it('the short mode measures every figure for direct, both floors and both Tollgate endpoints and writes JSON and Markdown', async () => {
     outDir = await mkdtemp(join(tmpdir(), 'tollgate-bench-'));
     await run(process.execPath, ['bench/run.mjs', '--short', '--out', outDir], {
       cwd: projectRoot,
       // The bench hands its children only PATH and HOME of this.
       env: process.env,
-      timeout: 110_000,
+      // Includes building bench/next-floor when its build is missing.
+      timeout: 170_000,
       maxBuffer: 10 * 1024 * 1024,
     });
 
@@ -49,6 +53,17 @@ describe('npm run bench', () => {
       if (metric.values.direct !== null) {
         expect(Number.isFinite(metric.derived.chat?.minusDirect), `${metric.id} minus`).toBe(true);
       }
+      // The next floor is a server like the floor: it has a figure wherever the floor has one.
+      expect(metric.values.nextFloor === null, `${metric.id} next floor`).toBe(
+        metric.values.floor === null,
+      );
+      if (metric.values.nextFloor !== null) {
+        expect(Number.isFinite(metric.values.nextFloor), `${metric.id} next floor`).toBe(true);
+        for (const name of ['v1', 'chat'] as const) {
+          const minusNextFloor = metric.derived[name]?.minusNextFloor;
+          expect(Number.isFinite(minusNextFloor), `${metric.id} ${name} − next floor`).toBe(true);
+        }
+      }
     }
     const errors = Object.values(
       results.errors as Record<string, Record<string, { count: number }>>,
@@ -56,5 +71,5 @@ describe('npm run bench', () => {
       .flatMap((byTarget) => Object.values(byTarget))
       .reduce((sum, entry) => sum + entry.count, 0);
     expect(errors).toBe(0);
-  }, 120_000);
+  }, 180_000);
 });
