@@ -1,4 +1,4 @@
-import type { TextStreamPart, ToolSet } from 'ai';
+import type { LanguageModelUsage, TextStreamPart, ToolSet } from 'ai';
 import { countTokens } from '@/lib/tokens';
 import type { ChatOutcome, Usage } from './types';
 import { toUsage } from './usage';
@@ -80,7 +80,10 @@ export function meterStream(
       case 'finish':
         settle({
           ending: 'finished',
-          usage: toUsage(part.totalUsage, countedUsage()),
+          // Counting is only for what the provider did not report: tokenizing costs CPU.
+          usage: reportsAllCounts(part.totalUsage)
+            ? toUsage(part.totalUsage)
+            : toUsage(part.totalUsage, countedUsage()),
           usageSource: part.totalUsage.outputTokens === undefined ? 'counted' : 'provider',
           finishReason: part.finishReason,
           text,
@@ -125,3 +128,6 @@ export function meterStream(
   });
   return { stream, outcome, timeToFirstTokenMs: () => timeToFirstTokenMs };
 }
+
+const reportsAllCounts = (usage: LanguageModelUsage) =>
+  usage.inputTokens !== undefined && usage.outputTokens !== undefined;

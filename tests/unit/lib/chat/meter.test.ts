@@ -51,6 +51,36 @@ describe('meterStream', () => {
     expect(outcome.text).toBe('Hello world');
   });
 
+  it('fills in what the provider did not report from the input estimate and the streamed text', async () => {
+    const unreported: Part = {
+      ...finish,
+      totalUsage: {
+        inputTokens: undefined,
+        inputTokenDetails: {
+          noCacheTokens: undefined,
+          cacheReadTokens: undefined,
+          cacheWriteTokens: undefined,
+        },
+        outputTokens: undefined,
+        outputTokenDetails: { textTokens: undefined, reasoningTokens: undefined },
+        totalTokens: undefined,
+      },
+    };
+    const metered = meterStream(source([delta('Hello'), delta(' world'), unreported]), {
+      inputTokenEstimate: 12,
+    });
+    await drain(metered.stream);
+    const outcome = await metered.outcome;
+    expect(outcome.ending).toBe('finished');
+    expect(outcome.usageSource).toBe('counted');
+    expect(outcome.usage).toEqual({
+      inputTokens: 12,
+      outputTokens: countTokens('Hello world'),
+      cacheReadTokens: 0,
+      totalTokens: 12 + countTokens('Hello world'),
+    });
+  });
+
   it('counts the streamed text when the client aborts', async () => {
     const controller = new AbortController();
     const streamed = ['The quick', ' brown fox', ' jumps over'];
