@@ -1,4 +1,4 @@
-import { streamText } from 'ai';
+import { experimental_streamLanguageModelCall as streamLanguageModelCall } from 'ai';
 import { type Config, getConfig, type Pricing } from '@/lib/config';
 import { GatewayError, toGatewayError } from '@/lib/errors';
 import { type Catalog, getCatalog } from '@/lib/providers/catalog';
@@ -15,6 +15,7 @@ import { estimatePromptTokens } from '@/lib/tokens';
 import type { ChatAccounting } from './accounting';
 import { waitForFirstToken } from './first-token';
 import { type MeteredStream, meterStream } from './meter';
+import { toTextStreamParts } from './model-call';
 import type { Attempt, ChatRequest } from './types';
 
 // The SDK's default warning logger calls process.emitWarning, which throws on the Edge runtime
@@ -219,7 +220,7 @@ async function tryCandidate(
   const attemptController = new AbortController();
   const followClient = () => attemptController.abort(signal?.reason);
   signal?.addEventListener('abort', followClient, { once: true });
-  const result = streamText({
+  const call = streamLanguageModelCall({
     model: await createLanguageModel(candidate.provider, candidate.target.model, adapters),
     instructions: request.instructions,
     messages: request.messages,
@@ -239,10 +240,8 @@ async function tryCandidate(
       adapters,
     ),
     abortSignal: attemptController.signal,
-    // Routing owns retries and failover; the SDK's own backoff would only add seconds.
-    maxRetries: 0,
   });
-  const metered = meterStream(result.stream, { inputTokenEstimate, signal, now });
+  const metered = meterStream(toTextStreamParts(call), { inputTokenEstimate, signal, now });
   try {
     const stream = await waitForFirstToken(metered.stream, {
       timeoutMs,
