@@ -35,14 +35,19 @@ function assertNoMiddleware() {
   }
 }
 
+/** `next build` of the app in `dir`, with the repo's Next.js. */
+export function nextBuild(dir) {
+  execFileSync(process.execPath, [`${root}node_modules/next/dist/bin/next`, 'build'], {
+    cwd: dir,
+    stdio: 'inherit',
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+  });
+}
+
 export function buildNextFloorIfStale() {
   if (isStale()) {
     console.log('bench: building the next floor (bench/next-floor)');
-    execFileSync(process.execPath, [`${root}node_modules/next/dist/bin/next`, 'build'], {
-      cwd: nextFloorDir,
-      stdio: 'inherit',
-      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
-    });
+    nextBuild(nextFloorDir);
   }
   assertNoMiddleware();
 }

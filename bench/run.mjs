@@ -5,7 +5,6 @@
 // Writes bench/results/<stamp>.json and .md. `--short` (or BENCH_SHORT=1): a quick run with few
 // samples, for the test suite. `--profile`: runs next-server with --cpu-prof and keeps the
 // profile next to the results. `--out DIR`: where results go.
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +12,7 @@ import { parseArgs } from 'node:util';
 import OpenAI from 'openai';
 import { freePort } from '../scripts/local-redis.mjs';
 import { closedLoop, percentile, requestOnce, streamOnce } from './load.mjs';
-import { buildNextFloorIfStale, nextFloorDir } from './next-floor-build.mjs';
+import { buildNextFloorIfStale, nextBuild, nextFloorDir } from './next-floor-build.mjs';
 import { groupCpuMs, groupMemoryMb, readyLine, spawnGroup } from './processes.mjs';
 import { toMarkdown } from './report.mjs';
 
@@ -70,11 +69,7 @@ for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
 async function runBenchmark() {
   if (!existsSync(`${root}.next/BUILD_ID`)) {
     console.log('bench: no production build yet, running next build');
-    execFileSync(process.execPath, [`${root}node_modules/next/dist/bin/next`, 'build'], {
-      cwd: root,
-      stdio: 'inherit',
-      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
-    });
+    nextBuild(root);
   }
   buildNextFloorIfStale();
   const baseEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
