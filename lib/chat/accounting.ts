@@ -3,7 +3,7 @@ import type { Identity } from '@/lib/auth/identity';
 import type { Config, Pricing } from '@/lib/config';
 import { GatewayError } from '@/lib/errors';
 import { getLimitStores, type LimitStores } from '@/lib/limits';
-import { denialError } from '@/lib/limits/admission';
+import { denialError } from '@/lib/limits/admission-replies';
 import { hasDollarBudget, type RequestLogEntry, type Reservation } from '@/lib/limits/budget';
 import { failOpenOrThrow, getRedis } from '@/lib/store/redis';
 import { costInMicroUsd } from '@/lib/usage/cost';

@@ -1,6 +1,7 @@
 import type { Redis } from '@upstash/redis';
 import type { Plan, Pricing } from '@/lib/config';
 import { GatewayError } from '@/lib/errors';
+import { limitHeaders } from './admission-replies';
 import { hasBudget, minimalOutputTokens, type Reservation, reservationTtlMs } from './budget';
 import { redisKeys } from './keys';
 import { type Periods, periodsAt } from './periods';
@@ -20,7 +21,7 @@ export interface AdmissionRequest {
   pricing: Pricing | undefined;
 }
 
-/** Why a request was refused; `denialError()` turns it into the HTTP error. */
+/** Why a request was refused; `denialError()` (admission-replies.ts) turns it into the HTTP error. */
 export type Denial =
   | { reason: 'revoked' }
   | { reason: 'rate'; retryAfterSeconds: number }
@@ -119,7 +120,8 @@ export function createAdmission({
         );
       }
 
-      const headers = limitHeaders(plan, rates, reply, time, periods);
+      const usedTokens = { day: Number(reply?.[2] ?? 0), month: Number(reply?.[3] ?? 0) };
+      const headers = limitHeaders(plan, rates, usedTokens, time, periods);
       const refuse = (denial: Denial): Admission => ({ admitted: false, headers, denial });
 
       if (reply?.[1] === 'revoked') {
@@ -154,32 +156,6 @@ export function createAdmission({
 
     release: (userId, requestId) => releaseHeld(redis, userId, requestId),
   };
-}
-
-/** The HTTP error of a refused admission, with the rate-limit headers. */
-export function denialError(denial: Denial, headers: Headers): GatewayError {
-  switch (denial.reason) {
-    case 'revoked':
-      return new GatewayError('invalid_api_key', 'The API key is unknown or revoked.', { headers });
-    case 'rate':
-      return new GatewayError(
-        'rate_limited',
-        'Too many requests: the request-rate limit of your plan is reached.',
-        { retryAfterSeconds: denial.retryAfterSeconds, headers },
-      );
-    case 'concurrency':
-      return new GatewayError(
-        'concurrency_limited',
-        `Too many requests in flight: your plan allows ${denial.limit} at a time.`,
-        { retryAfterSeconds: 1, headers },
-      );
-    case 'budget':
-      return new GatewayError(
-        'budget_exceeded',
-        `Your ${describeBudget(denial.budget)} is used up; it resets at ${new Date(denial.resetsAt).toISOString()}.`,
-        { headers },
-      );
-  }
 }
 
 function rateWindowsOf(plan: Plan): Array<readonly [RateWindow, number]> {
@@ -237,66 +213,4 @@ async function releaseHeld(
     redis.zrem(redisKeys.reservations(userId), requestId),
     redis.hdel(redisKeys.reservationAmounts(userId), requestId),
   ]);
-}
-
-/** OpenAI writes resets as durations: "1s", "6m0s". */
-export function formatReset(milliseconds: number): string {
-  const seconds = Math.max(0, Math.ceil(milliseconds / 1000));
-  if (seconds < 60) return `${seconds}s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes}m${seconds % 60}s`;
-  return `${Math.floor(minutes / 60)}h${minutes % 60}m${seconds % 60}s`;
-}
-
-interface RateView {
-  limit: number;
-  remaining: number;
-  reset: number;
-}
-
-/** The OpenAI `x-ratelimit-*` headers: the first request window and the tightest token budget. */
-function limitHeaders(
-  plan: Plan,
-  rates: RateView[],
-  reply: ScriptReply | undefined,
-  time: number,
-  periods: Periods,
-): Headers {
-  const headers = new Headers();
-  const shown = rates[0];
-  if (shown) {
-    headers.set('x-ratelimit-limit-requests', String(shown.limit));
-    headers.set('x-ratelimit-remaining-requests', String(Math.max(0, shown.remaining)));
-    headers.set('x-ratelimit-reset-requests', formatReset(shown.reset - time));
-  }
-  const dayTokens = Number(reply?.[2] ?? 0);
-  const monthTokens = Number(reply?.[3] ?? 0);
-  const budgets: Array<{ limit: number; used: number; resetAt: number }> = [];
-  if (plan.tokensPerDay !== undefined)
-    budgets.push({ limit: plan.tokensPerDay, used: dayTokens, resetAt: periods.dayEndsAt });
-  if (plan.tokensPerMonth !== undefined)
-    budgets.push({ limit: plan.tokensPerMonth, used: monthTokens, resetAt: periods.monthEndsAt });
-  const tightest = budgets.sort((a, b) => a.limit - a.used - (b.limit - b.used))[0];
-  if (tightest) {
-    headers.set('x-ratelimit-limit-tokens', String(tightest.limit));
-    headers.set(
-      'x-ratelimit-remaining-tokens',
-      String(Math.max(0, tightest.limit - tightest.used)),
-    );
-    headers.set('x-ratelimit-reset-tokens', formatReset(tightest.resetAt - time));
-  }
-  return headers;
-}
-
-function describeBudget(name: string): string {
-  switch (name) {
-    case 'tokensPerDay':
-      return 'daily token budget';
-    case 'tokensPerMonth':
-      return 'monthly token budget';
-    case 'spendPerDayUsd':
-      return 'daily spending budget';
-    default:
-      return 'monthly spending budget';
-  }
 }

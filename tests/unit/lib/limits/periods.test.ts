@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { accessOf } from '@/lib/gate';
-import { formatReset } from '@/lib/limits/admission';
+import { formatReset } from '@/lib/limits/admission-replies';
 import { daysBetween, periodsAt } from '@/lib/limits/periods';
 
 describe('UTC periods', () => {
