@@ -2,6 +2,7 @@ import { planOf, requireRedis } from '@/lib/auth/identify';
 import type { Identity } from '@/lib/auth/identity';
 import type { Config, Pricing } from '@/lib/config';
 import { GatewayError } from '@/lib/errors';
+import { copyHeaders } from '@/lib/http/headers';
 import { getLimitStores, type LimitStores } from '@/lib/limits';
 import { denialError } from '@/lib/limits/admission-replies';
 import { hasDollarBudget, type RequestLogEntry, type Reservation } from '@/lib/limits/budget';
@@ -104,9 +105,7 @@ export function openAccounting(
         failOpenOrThrow(plan.failOpen, error);
         return requestedOutputTokens;
       }
-      admission.headers.forEach((value, name) => {
-        headers.set(name, value);
-      });
+      copyHeaders(admission.headers, headers);
       if (!admission.admitted) throw denialError(admission.denial, headers);
       reservation = admission.reservation;
       leaseHeld = admission.leaseHeld;

@@ -16,8 +16,8 @@ export function toTextStreamParts(
   call: Promise<{ stream: ReadableStream<ModelCallPart<ToolSet>> }>,
 ): ReadableStream<Part> {
   let reader: ReadableStreamDefaultReader<ModelCallPart<ToolSet>> | undefined;
-  let response: { id: string; timestamp: Date; modelId: string } | undefined;
-  const startedAt = Date.now();
+  // What `finish-step` reports of the response; providers may send none of it.
+  let response = { id: '', timestamp: new Date(), modelId: '' };
   return new ReadableStream<Part>({
     async pull(controller) {
       reader ??= (await call).stream.getReader();
@@ -34,15 +34,15 @@ export function toTextStreamParts(
             return;
           case 'model-call-response-metadata':
             response = {
-              id: value.id ?? '',
-              timestamp: value.timestamp ?? new Date(startedAt),
-              modelId: value.modelId ?? '',
+              id: value.id ?? response.id,
+              timestamp: value.timestamp ?? response.timestamp,
+              modelId: value.modelId ?? response.modelId,
             };
             continue;
           case 'model-call-end':
             controller.enqueue({
               type: 'finish-step',
-              response: response ?? { id: '', timestamp: new Date(startedAt), modelId: '' },
+              response,
               usage: value.usage,
               performance: {
                 ...value.performance,

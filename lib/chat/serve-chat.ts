@@ -4,6 +4,7 @@ import { getConfig } from '@/lib/config';
 import { toResponse } from '@/lib/errors';
 import { apiResponseHeaders, identifyChatCaller } from '@/lib/gate';
 import { preflightResponse } from '@/lib/http/cors';
+import { copyHeaders } from '@/lib/http/headers';
 import { parseRequest } from '@/lib/http/parse-request';
 import { readJsonBody } from '@/lib/http/read-json';
 import { type ChatAccounting, openChatAccounting } from './accounting';
@@ -54,10 +55,4 @@ export function serveChat<Schema extends z.ZodType>(endpoint: ChatEndpoint<Schem
 /** The CORS preflight of a chat endpoint (middleware answers the other routes' preflights). */
 export function chatPreflight(request: Request): Response {
   return preflightResponse(request, getConfig().corsOrigins);
-}
-
-function copyHeaders(from: Headers, to: Headers): void {
-  from.forEach((value, name) => {
-    to.set(name, value);
-  });
 }
