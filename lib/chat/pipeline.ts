@@ -29,7 +29,7 @@ import type { ChatAccounting } from './accounting';
 import { waitForFirstToken } from './first-token';
 import { type MeteredStream, meterStream } from './meter';
 import { toTextStreamParts } from './model-call';
-import type { ChatRequest } from './types';
+import type { ChatOutcome, ChatRequest } from './types';
 
 // The SDK's default warning logger calls process.emitWarning, which throws on the Edge runtime
 // and would turn a harmless provider warning into a failed request.
@@ -177,13 +177,15 @@ export async function startChat(
       circuitStates,
       onFailure: (attempts) => {
         if (!accounting) return;
-        const first = candidates[0] as Candidate;
+        const abandoned = abandonedCall(attempts, candidates, relay, inputTokenEstimate);
+        const charged = abandoned?.candidate ?? (candidates[0] as Candidate);
         defer(
           accounting.settle({
-            model: first.modelId,
-            provider: first.target.provider,
-            pricing: first.model.pricing,
+            model: charged.modelId,
+            provider: charged.target.provider,
+            pricing: charged.model.pricing,
             attempts,
+            outcome: abandoned?.outcome,
           }),
         );
       },
@@ -257,6 +259,40 @@ async function callCandidate(
   });
   const metered = meterStream(toTextStreamParts(call), { inputTokenEstimate, signal, now });
   return { ...metered, stream: await waitForFirstToken(metered.stream, attemptSignal) };
+}
+
+/**
+ * A relayed non-streaming call the client left before it answered: the provider may well have
+ * generated the whole answer (it sends nothing until then), so its input estimate is billed.
+ */
+function abandonedCall(
+  attempts: Attempt[],
+  candidates: Candidate[],
+  relay: ChatRequest['relay'],
+  inputTokenEstimate: number,
+): { candidate: Candidate; outcome: ChatOutcome } | undefined {
+  const last = attempts.at(-1);
+  if (!relay || relay.protocol.isStreaming(relay.body) || last?.outcome !== 'aborted') return;
+  const candidate = candidates.find(
+    (entry) => entry.modelId === last.model && entry.target.provider === last.provider,
+  );
+  if (!candidate) return;
+  return {
+    candidate,
+    outcome: {
+      ending: 'aborted',
+      usage: {
+        inputTokens: inputTokenEstimate,
+        outputTokens: 0,
+        cacheReadTokens: 0,
+        totalTokens: inputTokenEstimate,
+      },
+      usageSource: 'counted',
+      finishReason: undefined,
+      text: '',
+      timeToFirstTokenMs: undefined,
+    },
+  };
 }
 
 function toOutput({ schema, name, description }: NonNullable<ChatRequest['responseFormat']>) {
