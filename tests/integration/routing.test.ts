@@ -386,3 +386,28 @@ describe('the AI Gateway routing options', () => {
     });
   });
 });
+
+describe('the AI Gateway relayed (/api/v1)', () => {
+  it('gets the body at its /v1/chat/completions with the routing options and the caller as user', async () => {
+    const response = await completion('gw/routed');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-tollgate-provider')).toBe('gateway');
+    const sent = gateway.requests.find((request) => request.path === '/v1/chat/completions');
+    expect(sent?.headers).toMatchObject({
+      authorization: 'Bearer gateway-secret-key',
+      'ai-gateway-auth-method': 'api-key',
+    });
+    expect(sent?.body).toMatchObject({
+      model: 'openai/gpt-5.4',
+      messages: [{ role: 'user', content: 'hi' }],
+      user: 'routing-user',
+      providerOptions: {
+        gateway: {
+          order: ['bedrock', 'openai'],
+          models: ['anthropic/claude-sonnet-4.6'],
+          tags: ['team-a'],
+        },
+      },
+    });
+  });
+});
