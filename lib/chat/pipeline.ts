@@ -1,8 +1,8 @@
 import { experimental_streamLanguageModelCall as streamLanguageModelCall } from 'ai';
 import { type Config, getConfig, type Pricing } from '@/lib/config';
 import { type Catalog, getCatalog } from '@/lib/providers/catalog';
+import { createLanguageModel, type ModelFactories, modelFactories } from '@/lib/providers/models';
 import {
-  createLanguageModel,
   type ProviderAdapters,
   providerAdapters,
   providerCallOptions,
@@ -52,6 +52,8 @@ export interface ChatDependencies {
   config?: Config;
   catalog?: Catalog;
   adapters?: ProviderAdapters;
+  /** Builds the AI SDK model of a target. */
+  models?: ModelFactories;
   circuits?: CircuitBreaker;
   /** Reserves and settles the caller's budgets; without it nothing is limited or recorded. */
   accounting?: ChatAccounting;
@@ -73,6 +75,7 @@ export async function startChat(
     config = getConfig(),
     catalog = getCatalog(config),
     adapters = providerAdapters,
+    models = modelFactories,
     circuits = getCircuits(getRedis(config), config.routing),
     accounting,
     defer = (task) => void task.catch(() => {}),
@@ -123,6 +126,7 @@ export async function startChat(
         maxOutputTokens,
         inputTokenEstimate,
         adapters,
+        models,
         user,
         now,
       }),
@@ -165,6 +169,7 @@ interface CallOptions {
   maxOutputTokens: number;
   inputTokenEstimate: number;
   adapters: ProviderAdapters;
+  models: ModelFactories;
   user: string | undefined;
   now: () => number;
 }
@@ -179,12 +184,13 @@ async function callCandidate(
     maxOutputTokens,
     inputTokenEstimate,
     adapters,
+    models,
     user,
     now,
   }: CallOptions,
 ): Promise<MeteredStream> {
   const call = streamLanguageModelCall({
-    model: await createLanguageModel(candidate.provider, candidate.target.model, adapters),
+    model: await createLanguageModel(candidate.provider, candidate.target.model, models),
     instructions: request.instructions,
     messages: request.messages,
     allowSystemInMessages: true,
