@@ -11,9 +11,12 @@ export const sizeLimitsKb = { chat: 700, other: 300 };
 /** Routes that run the chat pipeline (and so need the provider SDKs and the tokenizer). */
 export const chatFunctions = ['/api/chat', '/api/v1/chat/completions'];
 
+// The first ranks of js-tiktoken's cl100k_base table, as they appear in a bundle that has it.
+const tokenizerSignature = Buffer.from('! 0 IQ== Ig== Iw== JA==');
+
 /**
  * @param {string} nextDir the build's `.next` directory
- * @returns {Array<{ name: string, gzipKb: number, rawKb: number, chat: boolean }>}
+ * @returns {Array<{ name: string, gzipKb: number, rawKb: number, chat: boolean, tokenizer: boolean }>}
  */
 export function edgeFunctionSizes(nextDir) {
   const manifest = JSON.parse(readFileSync(`${nextDir}/server/middleware-manifest.json`, 'utf8'));
@@ -36,6 +39,7 @@ export function edgeFunctionSizes(nextDir) {
         gzipKb: Math.round(gzipSync(raw).length / 1024),
         rawKb: Math.round(raw.length / 1024),
         chat: chatFunctions.includes(name),
+        tokenizer: raw.includes(tokenizerSignature),
       };
     })
     .sort((a, b) => a.name.localeCompare(b.name));
