@@ -5,9 +5,9 @@ import {
 } from 'ai';
 import { type Config, getConfig, type Pricing } from '@/lib/config';
 import { type Catalog, getCatalog } from '@/lib/providers/catalog';
+import { createLanguageModel, type ModelFactories, modelFactories } from '@/lib/providers/models';
 import { refuseDownloads } from '@/lib/providers/no-downloads';
 import {
-  createLanguageModel,
   type ProviderAdapters,
   providerAdapters,
   providerCallOptions,
@@ -72,6 +72,8 @@ export interface ChatDependencies {
   config?: Config;
   catalog?: Catalog;
   adapters?: ProviderAdapters;
+  /** Builds the AI SDK model of a target. */
+  models?: ModelFactories;
   circuits?: CircuitBreaker;
   /** Reserves and settles the caller's budgets; without it nothing is limited or recorded. */
   accounting?: ChatAccounting;
@@ -93,6 +95,7 @@ export async function startChat(
     config = getConfig(),
     catalog = getCatalog(config),
     adapters = providerAdapters,
+    models = modelFactories,
     circuits = getCircuits(getRedis(config), config.routing),
     accounting,
     defer = (task) => void task.catch(() => {}),
@@ -167,6 +170,7 @@ export async function startChat(
         maxOutputTokens: cap,
         inputTokenEstimate,
         adapters,
+        models,
         user: request.user ?? caller,
         now,
       });
@@ -215,6 +219,7 @@ interface CallOptions {
   maxOutputTokens: number;
   inputTokenEstimate: number;
   adapters: ProviderAdapters;
+  models: ModelFactories;
   user: string | undefined;
   now: () => number;
 }
@@ -229,12 +234,13 @@ async function callCandidate(
     maxOutputTokens,
     inputTokenEstimate,
     adapters,
+    models,
     user,
     now,
   }: CallOptions,
 ): Promise<MeteredStream> {
   const call = streamLanguageModelCall({
-    model: await createLanguageModel(candidate.provider, candidate.target.model, adapters),
+    model: await createLanguageModel(candidate.provider, candidate.target.model, models),
     instructions: request.instructions,
     messages: request.messages,
     allowSystemInMessages: true,
