@@ -141,7 +141,13 @@ export async function startChat(
     sleep,
     random,
     requestTimeoutMs: config.routing.requestTimeoutMs,
-    firstTokenTimeoutMs: config.routing.firstTokenTimeoutMs,
+    // A relayed non-streaming call sends nothing until its answer is whole (a reasoning model's
+    // can take well over the first-token timeout), so it has until the deadline; a hang is
+    // then caught by the deadline instead.
+    firstTokenTimeoutMs:
+      relay && !relay.protocol.isStreaming(relay.body) && candidates.every(relayEndpoint)
+        ? config.routing.requestTimeoutMs
+        : config.routing.firstTokenTimeoutMs,
     defer,
   };
   const caller = accounting?.identity.userId;

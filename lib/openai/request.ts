@@ -133,7 +133,9 @@ function toResponseFormat(
   format: TranslatableRequest['response_format'],
 ): ChatRequest['responseFormat'] {
   if (!format || format.type === 'text') return undefined;
-  if (format.type === 'json_object') return { type: 'json' };
+  // Any JSON object, as a schema: a provider with no schema-less JSON mode (Anthropic) would
+  // otherwise ignore the request, and the AI SDK makes it a forced JSON tool there.
+  if (format.type === 'json_object') return { type: 'json', schema: { type: 'object' } };
   const { name, description, schema } = format.json_schema;
   return { type: 'json', name, description, schema };
 }

@@ -241,6 +241,30 @@ describe.each(targets)('real clients against a $name target', ({ model, upstream
   });
 });
 
+describe('response_format json_object on a translated target', () => {
+  it('reaches Anthropic as a forced JSON tool, and the client gets the JSON as the content', async () => {
+    anthropic.setBehavior({ toolCall: { name: 'json', arguments: { city: 'Oslo', celsius: 4 } } });
+    const completion = await new OpenAI({ baseURL: baseURL(), apiKey }).chat.completions.create({
+      model: 'translate/claude',
+      messages: [{ role: 'user', content: 'Weather in Oslo, as JSON.' }],
+      response_format: { type: 'json_object' },
+    });
+    expect(JSON.parse(completion.choices[0]?.message.content ?? '')).toEqual({
+      city: 'Oslo',
+      celsius: 4,
+    });
+    const sent = anthropic.requests[0]?.body as {
+      tools: Array<{ name: string }>;
+      tool_choice: { type: string };
+      metadata: { user_id: string };
+    };
+    expect(sent.tools.map((tool) => tool.name)).toEqual(['json']);
+    expect(sent.tool_choice.type).toBe('any');
+    // The caller, as OpenAI's `user` is on the relayed path.
+    expect(sent.metadata.user_id).toBe('client-user');
+  });
+});
+
 describe('GET /api/v1/models/{id}', () => {
   const get = (path: string) =>
     fetch(`${baseURL()}/models/${path}`, { headers: { authorization: `Bearer ${apiKey}` } });

@@ -29,6 +29,7 @@ const scenarios = [
   '401',
   'circuit',
   'circuit-v1',
+  'patient',
   'down',
   'slow',
   'cut',
@@ -127,19 +128,36 @@ function completion(model: string) {
   });
 }
 
+/** A streamed /api/v1 completion: what failover before the first token is about. */
+function streamedCompletion(model: string) {
+  return fetch(`${app.url}/api/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+    body: JSON.stringify({ model, stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+  });
+}
+
+/** The streamed text of an OpenAI event stream. */
+function streamedText(text: string): string {
+  return text
+    .split('\n\n')
+    .filter((event) => event.startsWith('data: {') && event.includes('"content"'))
+    .map((event) => JSON.parse(event.slice(6)).choices[0]?.delta?.content ?? '')
+    .join('');
+}
+
 /** Both paths: the translated one (/api/chat, AI SDK) and the relayed one (/api/v1). */
 const paths = [
   {
     path: 'translated (/api/chat)',
     send: chat,
-    textOf: (body: { text: string }) => body.text,
+    textOf: async (response: Response) => (await response.json()).text,
     suffix: '',
   },
   {
     path: 'relayed (/api/v1)',
-    send: completion,
-    textOf: (body: { choices: Array<{ message: { content: string } }> }) =>
-      body.choices[0]?.message.content,
+    send: streamedCompletion,
+    textOf: async (response: Response) => streamedText(await response.text()),
     suffix: '-v1',
   },
 ];
@@ -169,7 +187,7 @@ describe.each(paths)('failover before the first token, $path', ({ send, textOf }
       const response = await send(`test/${status}`);
       expect(response.status).toBe(200);
       expect(response.headers.get('x-tollgate-provider')).toBe('secondary');
-      expect(textOf(await response.json())).toBe(contentText(5));
+      expect(await textOf(response)).toBe(contentText(5));
       expect(primary.requests).toHaveLength(1);
       expect(secondary.requests).toHaveLength(1);
     },
@@ -223,6 +241,19 @@ describe.each(paths)('failover before the first token, $path', ({ send, textOf }
     const error = (await response.json()).error;
     expect(error.code).toBe('upstream_error');
     expect(error.message).toContain('401');
+    expect(secondary.requests).toHaveLength(0);
+  });
+});
+
+describe('a relayed non-streaming call', () => {
+  it('may take longer than the first-token timeout: it sends nothing until its answer is whole', async () => {
+    primary.setBehavior({ latencyMs: firstTokenTimeoutMs + 400 });
+    const startedAt = Date.now();
+    const response = await completion('test/patient');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-tollgate-provider')).toBe('primary');
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(firstTokenTimeoutMs + 350);
+    expect((await response.json()).choices[0].message.content).toBe(contentText(5));
     expect(secondary.requests).toHaveLength(0);
   });
 });

@@ -269,7 +269,7 @@ describe('OpenAI chat completion requests', () => {
     expect(
       convert({ model: 'm/x', messages: [user], response_format: { type: 'json_object' } })
         .responseFormat,
-    ).toEqual({ type: 'json' });
+    ).toEqual({ type: 'json', schema: { type: 'object' } });
   });
 
   it('accepts the fields that are harmless to ignore, and names on user and tool messages', () => {

@@ -167,6 +167,22 @@ describe('the OpenAI Chat Completions relay', () => {
     expect(outcome.usage).toMatchObject({ inputTokens: 9, outputTokens: 2 });
   });
 
+  it("passes the provider's own error event on, once, and records the answer as failed", async () => {
+    const providerError = `data: ${JSON.stringify({ error: { message: 'overloaded', type: 'server_error' } })}\n\n`;
+    const { fetch } = upstream([...answer.slice(0, 2), providerError]);
+    const relayed = await attempt(streamed, fetch);
+    const text = await relayed.response.text();
+    expect(text.endsWith(providerError)).toBe(true);
+    expect(text).not.toContain('ended early');
+    expect((await relayed.outcome).ending).toBe('failed');
+  });
+
+  it('fails over (a retryable error) when the stream ends before the answer began', async () => {
+    const { fetch } = upstream([chunk({ role: 'assistant', content: '' })]);
+    const error = await attempt(streamed, fetch).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'upstream_error', retryable: true });
+  });
+
   it('treats a stream that closes without [DONE] as cut', async () => {
     const { fetch } = upstream(answer.slice(0, 4));
     const relayed = await attempt(streamed, fetch);
