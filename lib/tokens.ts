@@ -1,12 +1,13 @@
 import { Tiktoken } from 'js-tiktoken/lite';
-import cl100kBase from 'js-tiktoken/ranks/cl100k_base';
+import cl100k60k from './tokenizer/cl100k-60k.json';
 
-// cl100k rather than o200k: half the bundle (0.5 MB gzipped) for an edge function, and the input
-// estimate only has to be close; providers report the real counts.
+// cl100k_base cut to its first 60,000 ranks (scripts/tokenizer-ranks.mjs): 277 KB gzipped in an
+// Edge function instead of 492 (o200k would be 1.1 MB), for counts 2-2.5 % above cl100k's. The
+// input estimate only has to be close, and errs high; providers report the real counts.
 let tokenizer: Tiktoken | undefined;
 
 export function getTokenizer(): Tiktoken {
-  tokenizer ??= new Tiktoken(cl100kBase);
+  tokenizer ??= new Tiktoken(cl100k60k);
   return tokenizer;
 }
 

@@ -204,9 +204,11 @@ async function attemptWithin<Result>(
   const timeout = new GatewayError('upstream_timeout', `No first token within ${timeoutMs} ms.`, {
     retryable: true,
   });
+  let answered = false;
   const timer = new AbortController();
   sleepFor(timeoutMs, timer.signal).then(
-    () => controller.abort(timeout),
+    // A timer that fires as the answer arrives must not abort the attempt that served.
+    () => answered || controller.abort(timeout),
     () => {},
   );
   const abandoned = new Promise<never>((_, reject) => {
@@ -214,9 +216,12 @@ async function attemptWithin<Result>(
       once: true,
     });
   });
-  const pending = Promise.resolve().then(() =>
-    attempt({ candidate, timeoutMs, signal: controller.signal }),
-  );
+  const pending = Promise.resolve()
+    .then(() => attempt({ candidate, timeoutMs, signal: controller.signal }))
+    .then((result) => {
+      answered = true;
+      return result;
+    });
   // Whichever loses the race may still reject later; that is expected and not an error.
   abandoned.catch(() => {});
   pending.catch(() => {});
