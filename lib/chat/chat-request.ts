@@ -7,7 +7,19 @@ const role = z.enum(['system', 'user', 'assistant']);
 const textPart = z.object({ type: z.literal('text'), text: z.string() });
 // UI message parts are many (text, file, reasoning, tool-*, data-*); the AI SDK's converter
 // checks their details, this schema only their shape.
-const uiPart = z.looseObject({ type: z.string().min(1) });
+const uiPart = z.looseObject({ type: z.string().min(1) }).superRefine((part, context) => {
+  // A file travels inline (`data:`) or as a web address; any other scheme (`javascript:`,
+  // `file:`, …) names nothing a provider can read.
+  if (part.type !== 'file') return;
+  const url = (part as { url?: unknown }).url;
+  if (typeof url !== 'string' || !/^(data|https?):/i.test(url)) {
+    context.addIssue({
+      code: 'custom',
+      path: ['url'],
+      message: 'a file part needs a `data:` or http(s) URL',
+    });
+  }
+});
 
 const message = z
   .object({

@@ -1,55 +1,75 @@
 import { after } from 'next/server';
 import type { z } from 'zod';
 import { getConfig } from '@/lib/config';
-import { toResponse } from '@/lib/errors';
-import { apiResponseHeaders, identifyChatCaller } from '@/lib/gate';
 import { preflightResponse } from '@/lib/http/cors';
+import { handle, type RouteHandler, type Visit } from '@/lib/http/door';
 import { copyHeaders } from '@/lib/http/headers';
-import { parseRequest } from '@/lib/http/parse-request';
-import { readJsonBody } from '@/lib/http/read-json';
 import { type ChatAccounting, openChatAccounting } from './accounting';
+import { checkGuestModel, guestBuckets } from './guests';
 import { type ChatRun, startChat } from './pipeline';
 import { recordOutcome } from './record';
 import type { ChatRequest } from './types';
 
+/**
+ * One chat endpoint: its wire format. The door (lib/http/door.ts) identifies the caller, checks
+ * cross-site writes, reads and parses the body with `schema`; `serveChat` then admits, runs the
+ * pipeline and settles. An endpoint only says how its body becomes a `ChatRequest` and how a
+ * run becomes its reply.
+ */
 export interface ChatEndpoint<Schema extends z.ZodType> {
   schema: Schema;
   toChatRequest(body: z.infer<Schema>, defaultModel: string): ChatRequest | Promise<ChatRequest>;
   reply(run: ChatRun, body: z.infer<Schema>): Response | Promise<Response>;
+  /**
+   * Whether the web UI's session cookie may call this endpoint. Default: false: API endpoints
+   * (OpenAI, Anthropic, Responses) take API keys only; only /api/chat serves the UI.
+   */
+  sessionCookie?: boolean;
 }
 
+/** What `serveChat` hands an endpoint that needs more than its body (today: nothing else). */
+export type ChatVisit<Schema extends z.ZodType> = Visit<'user', Schema, undefined>;
+
 /**
- * The POST handler of a chat endpoint; endpoints differ only in their wire format. Middleware
- * does not run for chat routes, so the handler identifies its caller and sets the request id and
- * CORS headers itself. Admission happens in the pipeline, once the request is parsed; its
- * rate-limit headers go on every response from then on. The lease a request holds is freed
- * however it ends, and settlement runs after the response.
+ * The POST handler of a chat endpoint. Middleware does not run for chat routes (it would cost
+ * about 2 ms, see the README's performance section), so everything goes through the door here.
+ * Admission happens in the pipeline, once the request is parsed; its rate-limit headers go on
+ * every response from then on. The lease a request holds is freed however it ends, and
+ * settlement runs after the response.
  */
-export function serveChat<Schema extends z.ZodType>(endpoint: ChatEndpoint<Schema>) {
-  return async function handleChat(request: Request): Promise<Response> {
-    const config = getConfig();
-    const requestId = crypto.randomUUID();
-    const headers = apiResponseHeaders(request, config, requestId);
-    let accounting: ChatAccounting | undefined;
-    try {
-      const identity = await identifyChatCaller(request, config);
-      accounting = openChatAccounting({ identity, requestId }, config, after);
-      const body = parseRequest(endpoint.schema, await readJsonBody(request, config.maxBodyBytes));
-      const chatRequest = await endpoint.toChatRequest(body, config.defaultModel);
-      const run = await startChat(chatRequest, request.signal, { accounting, defer: after });
-      after(() => recordOutcome(run));
-      const response = await endpoint.reply(run, body);
-      copyHeaders(headers, response.headers);
-      copyHeaders(accounting.headers, response.headers);
-      return response;
-    } catch (error) {
-      if (accounting) {
-        after(accounting.abandon());
-        copyHeaders(accounting.headers, headers);
+export function serveChat<Schema extends z.ZodType>(endpoint: ChatEndpoint<Schema>): RouteHandler {
+  return handle(
+    {
+      access: 'user',
+      body: endpoint.schema,
+      sessionCookie: endpoint.sessionCookie ?? false,
+      checkedByAdmission: true,
+    },
+    async ({ request, config, requestId, identity, body: parsed, headers }) => {
+      const body = parsed as z.infer<Schema>;
+      let accounting: ChatAccounting | undefined;
+      try {
+        const chatRequest = await endpoint.toChatRequest(body, config.defaultModel);
+        if (identity.kind === 'guest') checkGuestModel(config, chatRequest.model);
+        accounting = openChatAccounting(
+          { identity, requestId, sharedBuckets: guestBuckets(config, identity, request) },
+          config,
+          after,
+        );
+        const run = await startChat(chatRequest, request.signal, { accounting, defer: after });
+        after(() => recordOutcome(run));
+        const response = await endpoint.reply(run, body);
+        copyHeaders(accounting.headers, response.headers);
+        return response;
+      } catch (error) {
+        if (accounting) {
+          after(accounting.abandon());
+          copyHeaders(accounting.headers, headers);
+        }
+        throw error;
       }
-      return toResponse(error, headers);
-    }
-  };
+    },
+  );
 }
 
 /** The CORS preflight of a chat endpoint (middleware answers the other routes' preflights). */

@@ -1,11 +1,12 @@
-import { GatewayError, toResponse } from '@/lib/errors';
+import { GatewayError } from '@/lib/errors';
+import { handle } from '@/lib/http/door';
 
 export const runtime = 'edge';
 
-function notFound(request: Request) {
+const notFound = handle({ access: 'public' }, ({ request }) => {
   const { pathname } = new URL(request.url);
-  return toResponse(new GatewayError('not_found', `No endpoint ${request.method} ${pathname}.`));
-}
+  throw new GatewayError('not_found', `No endpoint ${request.method} ${pathname}.`);
+});
 
 export {
   notFound as DELETE,

@@ -6,8 +6,10 @@ export const runtime = 'edge';
 
 export const OPTIONS = chatPreflight;
 
+// The web UI's endpoint: its session cookie (guest or signed in) is accepted here.
 export const POST = serveChat({
   schema: chatBodySchema,
   toChatRequest,
   reply: (run, body) => (body.stream === false ? toJsonReply(run) : toUIMessageStreamReply(run)),
+  sessionCookie: true,
 });
