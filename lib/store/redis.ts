@@ -8,7 +8,8 @@ export const redisTimeoutMs = 5_000;
 /** Anything a store call threw: Redis down, slow, refusing, or answering with an error. */
 export class StoreFailure extends Error {
   constructor(cause: unknown) {
-    super('The store call failed.', { cause });
+    // The store's own message is kept: @upstash/ratelimit reads it to fall back from EVALSHA.
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
     this.name = 'StoreFailure';
   }
 }
