@@ -161,16 +161,30 @@ export function openAccounting(
             ]
           : [],
       );
+      const buckets = [{ userId: identity.userId, plan }, ...sharedBuckets];
+      const outcomes = [admission, ...shared];
+      const refused = outcomes.find((outcome) => !outcome.admitted);
+      if (refused && !refused.admitted) {
+        // Each refusing bucket refunded its own windows; the ones that admitted do so here,
+        // so a request refused by one bucket uses up none of the others.
+        outcomes.forEach((outcome, index) => {
+          const bucket = buckets[index] as { userId: string; plan: Plan };
+          if (outcome.admitted) stores.admission.refundWindows(bucket.userId, bucket.plan, defer);
+        });
+        if (admission.admitted) {
+          reservation = admission.reservation;
+          leaseHeld = admission.leaseHeld;
+        }
+        // A shared bucket's refusal reads as the caller's own: its retry time and budget name.
+        throw denialError(refused.denial, headers);
+      }
       if (!admission.admitted) throw denialError(admission.denial, headers);
       reservation = admission.reservation;
       leaseHeld = admission.leaseHeld;
-      let outputTokens = admission.outputTokens;
-      for (const outcome of shared) {
-        // A shared bucket's refusal reads as the caller's own: its retry time and budget name.
-        if (!outcome.admitted) throw denialError(outcome.denial, headers);
-        outputTokens = Math.min(outputTokens, outcome.outputTokens);
-      }
-      return outputTokens;
+      return Math.min(
+        admission.outputTokens,
+        ...shared.map((outcome) => (outcome.admitted ? outcome.outputTokens : 0)),
+      );
     },
 
     async settle({ model, provider, pricing, outcome, attempts }) {

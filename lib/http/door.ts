@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { identify } from '@/lib/auth/identify';
+import { bearerToken, identify } from '@/lib/auth/identify';
 import type { Identity } from '@/lib/auth/identity';
 import { type ApiKeyCache, createApiKeyCache } from '@/lib/auth/key-cache';
 import { sessionCookie } from '@/lib/auth/session';
@@ -100,11 +100,7 @@ export function handle<
       }
       // A request that an API key signs cannot be forged by another site; one that relies on
       // the cookie (or signs in) can.
-      if (
-        changesState(request) &&
-        identity?.kind !== 'api-key' &&
-        identity?.kind !== 'admin-token'
-      ) {
+      if (changesState(request) && bearerToken(request) === undefined) {
         checkSameOrigin(request, { expectsBody: options.body !== undefined });
       }
       const body = options.body

@@ -58,6 +58,11 @@ export interface AdmissionStore {
   admit(request: AdmissionRequest, defer: (task: Promise<unknown>) => void): Promise<Admission>;
   /** Gives back the lease and the reservation of a request that ends without a settlement. */
   release(userId: string, requestId: string): Promise<void>;
+  /**
+   * Takes back from the rate windows an admitted request that is refused anyway (by another
+   * bucket it also counts against); `defer` runs it after the response.
+   */
+  refundWindows(userId: string, plan: Plan, defer: (task: Promise<unknown>) => void): void;
 }
 
 /** A lease outlives no request: streams are cut at the platform's limit (300 s on Vercel). */
@@ -164,6 +169,12 @@ export function createAdmission({
     },
 
     release: (userId, requestId) => releaseHeld(redis, userId, requestId),
+
+    refundWindows(userId, plan, defer) {
+      for (const [window, limit] of rateWindowsOf(plan)) {
+        defer(limiterFor(window, limit).limit(userId, { rate: -1 }));
+      }
+    },
   };
 }
 
