@@ -140,3 +140,23 @@ export function handle<
     }
   };
 }
+
+/** A 405 in the error shape; Next's own 405 for a method a route does not export is empty. */
+export function methodNotAllowed(request: Request): Response {
+  const refusal = toResponse(
+    new GatewayError('invalid_request', `This endpoint does not answer ${request.method}.`),
+  );
+  return new Response(refusal.body, { status: 405, headers: refusal.headers });
+}
+
+/**
+ * Every method a route may leave out, answered 405 in the error shape. A route exports the ones
+ * it does not serve: `export const { POST, PUT, PATCH, DELETE } = otherMethods;`.
+ */
+export const otherMethods = {
+  GET: methodNotAllowed,
+  POST: methodNotAllowed,
+  PUT: methodNotAllowed,
+  PATCH: methodNotAllowed,
+  DELETE: methodNotAllowed,
+};

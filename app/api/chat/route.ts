@@ -1,6 +1,7 @@
 import { chatBodySchema, toChatRequest } from '@/lib/chat/chat-request';
 import { toJsonReply, toUIMessageStreamReply } from '@/lib/chat/replies';
 import { chatPreflight, serveChat } from '@/lib/chat/serve-chat';
+import { otherMethods } from '@/lib/http/door';
 
 export const runtime = 'edge';
 
@@ -13,3 +14,5 @@ export const POST = serveChat({
   reply: (run, body) => (body.stream === false ? toJsonReply(run) : toUIMessageStreamReply(run)),
   sessionCookie: true,
 });
+
+export const { GET, PUT, PATCH, DELETE } = otherMethods;

@@ -1,5 +1,5 @@
 import { checkHealth } from '@/lib/health';
-import { handle } from '@/lib/http/door';
+import { handle, otherMethods } from '@/lib/http/door';
 import { getRedis } from '@/lib/store/redis';
 
 export const runtime = 'edge';
@@ -12,3 +12,5 @@ export const GET = handle({ access: 'public' }, async ({ config }) => {
     headers: { 'cache-control': 'no-store' },
   });
 });
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods;

@@ -3,7 +3,7 @@ import { createApiKey, listApiKeys } from '@/lib/auth/api-keys';
 import { requireRedis } from '@/lib/auth/identify';
 import { ownEntry } from '@/lib/config';
 import { GatewayError } from '@/lib/errors';
-import { handle } from '@/lib/http/door';
+import { handle, otherMethods } from '@/lib/http/door';
 import { getRedis } from '@/lib/store/redis';
 
 export const runtime = 'edge';
@@ -31,3 +31,5 @@ export const POST = handle({ access: 'admin', body: createKeySchema }, async ({ 
 export const GET = handle({ access: 'admin' }, async ({ config }) =>
   Response.json({ keys: await listApiKeys(requireRedis(getRedis(config))) }),
 );
+
+export const { PUT, PATCH, DELETE } = otherMethods;

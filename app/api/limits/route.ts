@@ -1,5 +1,5 @@
 import { planOf, requireRedis } from '@/lib/auth/identify';
-import { handle } from '@/lib/http/door';
+import { handle, otherMethods } from '@/lib/http/door';
 import { getLimitStores } from '@/lib/limits';
 import { getRedis } from '@/lib/store/redis';
 import { getLimits } from '@/lib/usage/limits';
@@ -17,3 +17,5 @@ export const GET = handle({ access: 'user' }, async ({ identity, config }) => {
   });
   return Response.json(limits);
 });
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods;

@@ -1,4 +1,4 @@
-import { handle } from '@/lib/http/door';
+import { handle, otherMethods } from '@/lib/http/door';
 import { getCatalog } from '@/lib/providers/catalog';
 
 export const runtime = 'edge';
@@ -8,3 +8,5 @@ export const GET = handle({ access: 'public' }, async ({ config }) => {
   const models = await getCatalog(config).list();
   return Response.json({ defaultModel: config.defaultModel, models });
 });
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods;

@@ -12,7 +12,7 @@ import {
 import { revokeSession } from '@/lib/auth/session-revocation';
 import type { Config } from '@/lib/config';
 import { GatewayError } from '@/lib/errors';
-import { handle } from '@/lib/http/door';
+import { handle, otherMethods } from '@/lib/http/door';
 import { getRedis } from '@/lib/store/redis';
 
 export const runtime = 'edge';
@@ -66,3 +66,5 @@ export const DELETE = handle({ access: 'public' }, async ({ identity, config }) 
   }
   return Response.json({ signedOut: true }, { headers: { 'set-cookie': clearedSessionCookie() } });
 });
+
+export const { PUT, PATCH } = otherMethods;

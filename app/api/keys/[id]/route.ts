@@ -1,7 +1,7 @@
 import { revokeApiKey } from '@/lib/auth/api-keys';
 import { requireRedis } from '@/lib/auth/identify';
 import { GatewayError } from '@/lib/errors';
-import { handle } from '@/lib/http/door';
+import { handle, otherMethods } from '@/lib/http/door';
 import { getRedis } from '@/lib/store/redis';
 
 export const runtime = 'edge';
@@ -13,3 +13,5 @@ export const DELETE = handle({ access: 'admin' }, async ({ params, config }) => 
   }
   return Response.json({ id, revoked: true });
 });
+
+export const { GET, POST, PUT, PATCH } = otherMethods;

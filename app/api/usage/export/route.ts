@@ -1,5 +1,5 @@
 import { requireRedis } from '@/lib/auth/identify';
-import { handle } from '@/lib/http/door';
+import { handle, otherMethods } from '@/lib/http/door';
 import { getRedis } from '@/lib/store/redis';
 import { resolveUsageOwner, usageQuerySchema } from '@/lib/usage/access';
 import { formatRequestsCsv, usageCsvFilename } from '@/lib/usage/csv';
@@ -22,3 +22,5 @@ export const GET = handle(
     });
   },
 );
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods;

@@ -1,5 +1,5 @@
 import { requireRedis } from '@/lib/auth/identify';
-import { handle } from '@/lib/http/door';
+import { handle, otherMethods } from '@/lib/http/door';
 import { getRedis } from '@/lib/store/redis';
 import { periodQuerySchema } from '@/lib/usage/access';
 import { listUsers } from '@/lib/usage/queries';
@@ -14,3 +14,5 @@ export const GET = handle(
       await listUsers(requireRedis(getRedis(config)), { period: query.period, now: Date.now() }),
     ),
 );
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods;

@@ -1,4 +1,4 @@
-import { handle } from '@/lib/http/door';
+import { handle, otherMethods } from '@/lib/http/door';
 import { toModelList } from '@/lib/openai/models';
 import { getCatalog } from '@/lib/providers/catalog';
 
@@ -8,3 +8,5 @@ export const dynamic = 'force-dynamic';
 export const GET = handle({ access: 'user', sessionCookie: false }, async ({ config }) =>
   Response.json(toModelList(await getCatalog(config).list())),
 );
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods;
