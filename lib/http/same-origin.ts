@@ -5,11 +5,20 @@ const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** Whether a request changes state (a cross-site form or script could send it with our cookie). */
 export const changesState = (request: Request) => !safeMethods.has(request.method);
 
+/**
+ * The app's own origin as the browser saw it: the request's URL, its Host, or what a proxy in
+ * front says (`x-forwarded-proto` / `-host`, as behind a TLS-terminating proxy). A page on
+ * another origin cannot set these headers on a request that carries the cookie: that needs a
+ * credentialed CORS preflight, which is never granted.
+ */
 function ownOrigins(request: Request): Set<string> {
   const url = new URL(request.url);
   const origins = new Set([url.origin]);
   const host = request.headers.get('host');
   if (host) origins.add(`${url.protocol}//${host}`);
+  const forwardedHost = request.headers.get('x-forwarded-host')?.split(',')[0]?.trim() || host;
+  const forwardedProto = request.headers.get('x-forwarded-proto')?.split(',')[0]?.trim();
+  if (forwardedHost && forwardedProto) origins.add(`${forwardedProto}://${forwardedHost}`);
   return origins;
 }
 
