@@ -2,7 +2,7 @@ import { after } from 'next/server';
 import type { z } from 'zod';
 import { getConfig } from '@/lib/config';
 import { preflightResponse } from '@/lib/http/cors';
-import { handle, type RouteHandler, type Visit } from '@/lib/http/door';
+import { handle, type RouteHandler } from '@/lib/http/door';
 import { copyHeaders } from '@/lib/http/headers';
 import { type ChatAccounting, openChatAccounting } from './accounting';
 import { checkGuestModel, guestBuckets } from './guests';
@@ -26,9 +26,6 @@ export interface ChatEndpoint<Schema extends z.ZodType> {
    */
   sessionCookie?: boolean;
 }
-
-/** What `serveChat` hands an endpoint that needs more than its body (today: nothing else). */
-export type ChatVisit<Schema extends z.ZodType> = Visit<'user', Schema, undefined>;
 
 /**
  * The POST handler of a chat endpoint. Middleware does not run for chat routes (it would cost
