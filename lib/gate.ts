@@ -1,112 +1,97 @@
 import { NextResponse } from 'next/server';
 import { identify } from '@/lib/auth/identify';
-import { type Identity, internalHeaderPrefix, writeIdentity } from '@/lib/auth/identity';
-import { type ApiKeyCache, createApiKeyCache } from '@/lib/auth/key-cache';
 import { newGuestSession, sessionCookie, signSession } from '@/lib/auth/session';
 import type { Config } from '@/lib/config';
 import { GatewayError, toResponse } from '@/lib/errors';
-import { corsHeaders, preflightResponse } from '@/lib/http/cors';
+import { clientAddress } from '@/lib/http/client-address';
+import { preflightResponse } from '@/lib/http/cors';
 import { contentSecurityPolicy, newNonce } from '@/lib/http/security-headers';
-import { asStoreFailure, getRedis } from '@/lib/store/redis';
-
-type Access = 'page' | 'public' | 'user';
-
-/** What a path needs: user endpoints need an identity, pages make a guest of whoever has none. */
-export function accessOf(method: string, pathname: string): Access {
-  if (!pathname.startsWith('/api/')) return 'page';
-  if (/^\/api\/(v1\/models|usage|limits|keys)(\/|$)/.test(pathname)) return 'user';
-  if (method === 'GET' && pathname === '/api/session') return 'user';
-  return 'public';
-}
+import { getLimitStores } from '@/lib/limits';
+import { getRedis } from '@/lib/store/redis';
 
 export interface GateContext {
   config: Config;
   now?: () => number;
 }
 
-/** The headers every API response carries: its request id, and CORS for an allowed origin. */
-export function apiResponseHeaders(request: Request, config: Config, requestId: string): Headers {
-  const headers = corsHeaders(request.headers.get('origin'), config.corsOrigins);
-  headers.set('x-request-id', requestId);
-  return headers;
-}
+/** The methods an API route can answer; anything else (TRACE, CONNECT, …) is a 405 here. */
+const apiMethods = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
-const isolateKeyCache = createApiKeyCache();
+/** Pages that make a guest of a visitor without a session: where the UI starts. */
+const guestPages = new Set(['/', '/dashboard']);
 
-/**
- * Who sends a chat request. The chat routes identify their callers themselves: middleware does
- * not run for them, because handing a request from middleware to a route costs about 2 ms (see
- * the README's performance section). Their admission checks in its own round trip that the key
- * still exists, so the key's record may come from a cache, and a cached key costs no round trip.
- */
-export async function identifyChatCaller(
-  request: Request,
-  config: Config,
-  keyCache: ApiKeyCache = isolateKeyCache,
-): Promise<Identity> {
-  const identity = await identify(request, config, getRedis(config), {
-    keyCheckedByAdmission: keyCache,
-  }).catch((error) => {
-    throw asStoreFailure(error);
-  });
-  if (!identity) {
-    throw new GatewayError('unauthorized', 'Send an API key as `Authorization: Bearer <key>`.');
+function hasValidEncoding(pathname: string): boolean {
+  try {
+    decodeURIComponent(pathname);
+    return true;
+  } catch {
+    return false;
   }
-  return identity;
 }
 
 /**
- * Middleware's whole job, for every route but chat: drop client-sent identity headers, establish
- * who is calling and hand the identity on.
+ * Middleware's whole job. API routes get their identity, checks and errors from the door
+ * (lib/http/door.ts); here only what must happen before Next routes a request: a path whose
+ * percent-encoding is broken or a method no route has is refused in the error shape (Next would
+ * answer 500), and CORS preflights are answered. Every page gets its nonce CSP, and a visitor
+ * without a current session on the UI's pages becomes a guest, as often as their address allows.
  */
 export async function gateRequest(
   request: Request,
   { config, now = Date.now }: GateContext,
 ): Promise<Response> {
   const url = new URL(request.url);
-  if (request.method === 'OPTIONS' && url.pathname.startsWith('/api/')) {
-    return preflightResponse(request, config.corsOrigins);
+  const api = url.pathname.startsWith('/api/') || url.pathname === '/api';
+  if (!hasValidEncoding(url.pathname)) {
+    return toResponse(new GatewayError('invalid_request', 'The path is not validly encoded.'));
   }
-  const requestId = crypto.randomUUID();
-  const responseHeaders = apiResponseHeaders(request, config, requestId);
+  if (api && !apiMethods.has(request.method)) {
+    const refusal = toResponse(
+      new GatewayError('invalid_request', `The method ${request.method} is not supported.`),
+    );
+    return new Response(refusal.body, { status: 405, headers: refusal.headers });
+  }
+  if (api) {
+    return request.method === 'OPTIONS'
+      ? preflightResponse(request, config.corsOrigins)
+      : NextResponse.next();
+  }
+
+  // On the request too: Next reads the nonce from it and puts it on the page's scripts.
+  const policy = contentSecurityPolicy(newNonce(), { development: !config.production });
   const forwarded = new Headers(request.headers);
-  for (const name of [...forwarded.keys()]) {
-    if (name.startsWith(internalHeaderPrefix)) forwarded.delete(name);
+  forwarded.set('content-security-policy', policy);
+  const response = NextResponse.next({ request: { headers: forwarded } });
+  response.headers.set('content-security-policy', policy);
+  if (guestPages.has(url.pathname)) {
+    const cookie = await newGuestCookie(request, config, now()).catch(() => undefined);
+    if (cookie) response.headers.append('set-cookie', cookie);
   }
-  forwarded.set('x-request-id', requestId);
+  return response;
+}
 
-  try {
-    const access = accessOf(request.method, url.pathname);
-    const redis = getRedis(config);
-    // Public endpoints need no identity; on a page, bad credentials just mean a new guest.
-    let identity: Identity | undefined;
-    if (access === 'page') identity = await identify(request, config, redis).catch(() => undefined);
-    else if (access === 'user') identity = await identify(request, config, redis);
-
-    if (!identity && access === 'page') {
-      const guest = newGuestSession(config.guestPlan, now());
-      const cookie = await signSession(guest, config.sessionSecret);
-      responseHeaders.append('set-cookie', sessionCookie(cookie, url.protocol === 'https:'));
-      identity = { userId: guest.userId, plan: guest.plan, admin: false, kind: 'guest' };
-    }
-    if (!identity && access === 'user') {
-      throw new GatewayError('unauthorized', 'Send an API key as `Authorization: Bearer <key>`.');
-    }
-    if (identity) writeIdentity(forwarded, identity);
-
-    if (access === 'page') {
-      // On the request too: Next reads the nonce from it and puts it on the page's scripts.
-      const policy = contentSecurityPolicy(newNonce(), { development: !config.production });
-      forwarded.set('content-security-policy', policy);
-      responseHeaders.set('content-security-policy', policy);
-    }
-
-    const response = NextResponse.next({ request: { headers: forwarded } });
-    responseHeaders.forEach((value, name) => {
-      response.headers.append(name, value);
-    });
-    return response;
-  } catch (error) {
-    return toResponse(asStoreFailure(error), responseHeaders);
-  }
+/**
+ * A new guest's session cookie for a visitor without a current one; none when their address
+ * started `guests.sessionsPerAddressPerDay` guests already (or the store is down): the page
+ * still loads, and its chat asks them to sign in.
+ */
+async function newGuestCookie(
+  request: Request,
+  config: Config,
+  now: number,
+): Promise<string | undefined> {
+  const redis = getRedis(config);
+  const caller = await identify(request, config, redis, { now }).catch(() => undefined);
+  if (caller?.identity || !redis) return undefined;
+  const { success } = await getLimitStores(redis)
+    .limiterFor('day', config.guests.sessionsPerAddressPerDay)
+    .limit(`guest-sessions@${clientAddress(request)}`);
+  if (!success) return undefined;
+  const guest = newGuestSession(config.guestPlan, now);
+  const value = await signSession(guest, config.sessionSecret);
+  return sessionCookie(
+    value,
+    new URL(request.url).protocol === 'https:',
+    config.sessionMaxAgeSeconds,
+  );
 }

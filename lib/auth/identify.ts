@@ -1,17 +1,27 @@
 import type { Redis } from '@upstash/redis';
-import type { Config } from '@/lib/config';
+import { type Config, ownEntry } from '@/lib/config';
 import { GatewayError } from '@/lib/errors';
 import { findApiKey, isApiKeyActive } from './api-keys';
 import type { Identity } from './identity';
 import type { ApiKeyCache } from './key-cache';
-import { adminTokenDigest, type SessionPayload, sessionCookieName, verifySession } from './session';
+import {
+  adminTokenDigest,
+  isSessionCurrent,
+  needsRenewal,
+  type SessionPayload,
+  sessionCookieName,
+  signSession,
+  verifySession,
+} from './session';
+import { isSessionRevoked } from './session-revocation';
 
 /** The plan an identity names, or the default plan when the config no longer has it. */
 export function planOf(config: Config, planName: string) {
-  return config.plans[planName] ?? config.plans[config.defaultPlan] ?? {};
+  return ownEntry(config.plans, planName) ?? ownEntry(config.plans, config.defaultPlan) ?? {};
 }
 
-function bearerToken(request: Request): string | undefined {
+/** The API key a request carries (`Authorization: Bearer` or `x-api-key`), if any. */
+export function bearerToken(request: Request): string | undefined {
   const authorization = request.headers.get('authorization');
   const match = authorization && /^Bearer\s+(.+)$/i.exec(authorization.trim());
   return match?.[1] ?? request.headers.get('x-api-key') ?? undefined;
@@ -39,13 +49,14 @@ export function readSessionCookie(request: Request): string | undefined {
 export function adminIdentity(config: Config): Identity {
   return {
     userId: 'admin',
-    plan: config.plans.admin ? 'admin' : config.defaultPlan,
+    plan: ownEntry(config.plans, 'admin') ? 'admin' : config.defaultPlan,
     admin: true,
     kind: 'admin-token',
   };
 }
 
 async function fromSession(config: Config, session: SessionPayload): Promise<Identity> {
+  const sessionId = session.sessionId;
   if (session.adminTokenDigest !== undefined) {
     const current = config.adminToken && (await adminTokenDigest(config.adminToken));
     if (!current || !sameSecret(current, session.adminTokenDigest)) {
@@ -54,7 +65,7 @@ async function fromSession(config: Config, session: SessionPayload): Promise<Ide
         'The admin token this session signed in with changed.',
       );
     }
-    return adminIdentity(config);
+    return { ...adminIdentity(config), sessionId };
   }
   return {
     userId: session.userId,
@@ -62,58 +73,81 @@ async function fromSession(config: Config, session: SessionPayload): Promise<Ide
     admin: planOf(config, session.plan).admin === true,
     kind: session.keyId ? 'session' : 'guest',
     keyId: session.keyId,
+    sessionId,
   };
 }
 
 export interface IdentifyOptions {
   /**
    * For chat requests only, whose admission checks in its own round trip that the key still
-   * exists: an API key's record may come from this cache, and a signed-in session's key is not
-   * checked here. Default: undefined (every key is looked up and checked).
+   * exists and that the session was not signed out: an API key's record may come from this
+   * cache, and a session is not checked here. Default: undefined (everything is checked).
    */
   keyCheckedByAdmission?: ApiKeyCache;
+  /** Whether a session cookie identifies the caller. Default: true. */
+  acceptSessionCookie?: boolean;
+  now?: number;
+}
+
+/** Who sent a request, and the renewed session cookie to send back when its session slid on. */
+export interface Caller {
+  identity: Identity | undefined;
+  /** A freshly signed cookie value for a session in use, when it is due for renewal. */
+  renewedSession?: string;
 }
 
 /**
  * Who sent the request: the admin token, an API key (bearer or x-api-key), or a signed session
- * cookie. Undefined when there are no credentials; a 401 when there are bad ones.
+ * cookie that is current and not signed out. No identity when there are no credentials (an
+ * expired or unreadable cookie counts as none); a 401 when there are bad ones.
  */
 export async function identify(
   request: Request,
   config: Config,
   redis: Redis | undefined,
-  { keyCheckedByAdmission }: IdentifyOptions = {},
-): Promise<Identity | undefined> {
+  { keyCheckedByAdmission, acceptSessionCookie = true, now = Date.now() }: IdentifyOptions = {},
+): Promise<Caller> {
   const token = bearerToken(request);
   if (token) {
     if (config.adminToken && sameSecret(token, config.adminToken)) {
-      return adminIdentity(config);
+      return { identity: adminIdentity(config) };
     }
     const record = await findApiKey(requireRedis(redis), token, keyCheckedByAdmission);
     if (!record) throw new GatewayError('invalid_api_key', 'The API key is unknown or revoked.');
     return {
-      userId: record.userId,
-      plan: record.plan,
-      admin: planOf(config, record.plan).admin === true,
-      kind: 'api-key',
-      keyId: record.id,
+      identity: {
+        userId: record.userId,
+        plan: record.plan,
+        admin: planOf(config, record.plan).admin === true,
+        kind: 'api-key',
+        keyId: record.id,
+      },
     };
   }
 
-  const cookie = readSessionCookie(request);
+  const cookie = acceptSessionCookie ? readSessionCookie(request) : undefined;
   const session = cookie ? await verifySession(cookie, config.sessionSecret) : null;
-  if (!session) return undefined;
-  if (
-    session.keyId &&
-    !keyCheckedByAdmission &&
-    !(await isApiKeyActive(requireRedis(redis), session.keyId))
-  ) {
-    throw new GatewayError(
-      'invalid_api_key',
-      'The API key this session signed in with was revoked.',
-    );
+  if (!session || !isSessionCurrent(session, now, config.sessionMaxAgeSeconds)) {
+    return { identity: undefined };
   }
-  return fromSession(config, session);
+  if (!keyCheckedByAdmission) {
+    const store = requireRedis(redis);
+    const [revoked, keyActive] = await Promise.all([
+      isSessionRevoked(store, session.sessionId),
+      session.keyId ? isApiKeyActive(store, session.keyId) : true,
+    ]);
+    if (revoked) return { identity: undefined };
+    if (!keyActive) {
+      throw new GatewayError(
+        'invalid_api_key',
+        'The API key this session signed in with was revoked.',
+      );
+    }
+  }
+  const identity = await fromSession(config, session);
+  if (!needsRenewal(session, now)) return { identity };
+  const renewed = await signSession({ ...session, renewedAt: now }, config.sessionSecret);
+  return { identity, renewedSession: renewed };
 }
 
 export function requireRedis(redis: Redis | undefined): Redis {

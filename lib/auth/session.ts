@@ -1,10 +1,13 @@
 import { fromBase64Url, randomToken, toBase64Url } from './encoding';
 
 export const sessionCookieName = 'tollgate_session';
-/** Sessions last a year; a guest who clears cookies simply becomes a new guest. */
-export const sessionMaxAgeSeconds = 365 * 86_400;
+
+/** A session in use is renewed (a new cookie with a new `renewedAt`) at most this often. */
+export const sessionRenewIntervalMs = 86_400_000;
 
 export interface SessionPayload {
+  /** Random id: sign-out revokes it in Redis (see session-revocation.ts). */
+  sessionId: string;
   userId: string;
   plan: string;
   /** Set when the UI signed in with an API key. */
@@ -12,6 +15,36 @@ export interface SessionPayload {
   /** Set when the UI signed in with the admin token: a digest of it, so rotating the token ends the session. */
   adminTokenDigest?: string;
   issuedAt: number;
+  /** When the session was last renewed; it ends `maxAge` after this. Default: `issuedAt`. */
+  renewedAt?: number;
+}
+
+/**
+ * Whether a verified session is still within its lifetime: issued at a real time (not 0, not in
+ * the future), and used within `maxAgeSeconds`. A session's age slides with use (`renewedAt`).
+ */
+export function isSessionCurrent(
+  session: SessionPayload,
+  now: number,
+  maxAgeSeconds: number,
+): boolean {
+  const renewedAt = session.renewedAt ?? session.issuedAt;
+  const clockSkewMs = 60_000;
+  return (
+    typeof session.sessionId === 'string' &&
+    session.sessionId.length > 0 &&
+    Number.isFinite(session.issuedAt) &&
+    session.issuedAt > 0 &&
+    Number.isFinite(renewedAt) &&
+    renewedAt >= session.issuedAt &&
+    renewedAt <= now + clockSkewMs &&
+    now - renewedAt < maxAgeSeconds * 1000
+  );
+}
+
+/** Whether a session in use should get a renewed cookie now. */
+export function needsRenewal(session: SessionPayload, now: number): boolean {
+  return now - (session.renewedAt ?? session.issuedAt) >= sessionRenewIntervalMs;
 }
 
 async function hmacKey(secret: string): Promise<CryptoKey> {
@@ -56,17 +89,19 @@ export async function verifySession(
   }
 }
 
+export const newSessionId = () => randomToken(16);
+
 export function newGuestSession(plan: string, now = Date.now()): SessionPayload {
-  return { userId: `guest_${randomToken(12)}`, plan, issuedAt: now };
+  return { sessionId: newSessionId(), userId: `guest_${randomToken(12)}`, plan, issuedAt: now };
 }
 
-export function sessionCookie(value: string, secure: boolean): string {
+export function sessionCookie(value: string, secure: boolean, maxAgeSeconds: number): string {
   return [
     `${sessionCookieName}=${value}`,
     'Path=/',
     'HttpOnly',
     'SameSite=Lax',
-    `Max-Age=${sessionMaxAgeSeconds}`,
+    `Max-Age=${maxAgeSeconds}`,
     ...(secure ? ['Secure'] : []),
   ].join('; ');
 }

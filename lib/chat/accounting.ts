@@ -1,6 +1,6 @@
 import { planOf, requireRedis } from '@/lib/auth/identify';
 import type { Identity } from '@/lib/auth/identity';
-import type { Config, Pricing } from '@/lib/config';
+import type { Config, Plan, Pricing } from '@/lib/config';
 import { GatewayError } from '@/lib/errors';
 import { copyHeaders } from '@/lib/http/headers';
 import { getLimitStores, type LimitStores } from '@/lib/limits';
@@ -55,14 +55,33 @@ function statusOf(outcome: ChatOutcome | undefined): RequestLogEntry['status'] {
   return outcome.ending === 'aborted' ? 'aborted' : 'ok';
 }
 
+/**
+ * Limits a request counts against besides its caller's plan, kept under their own id (guests:
+ * one bucket per address, one for all guests). Each is admitted in the same round trip and
+ * settled like a user of its own.
+ */
+export interface SharedBucket {
+  userId: string;
+  plan: Plan;
+}
+
 /** Who a chat request is from, and the id its usage record will carry. */
 export interface ChatCaller {
   identity: Identity;
   requestId: string;
+  /** Default: none. */
+  sharedBuckets?: SharedBucket[];
+}
+
+interface Held {
+  userId: string;
+  planName: string;
+  reservation: Reservation | undefined;
+  leaseHeld: boolean;
 }
 
 export function openAccounting(
-  { identity, requestId }: ChatCaller,
+  { identity, requestId, sharedBuckets = [] }: ChatCaller,
   { config, stores, defer, now = Date.now }: AccountingContext,
 ): ChatAccounting {
   const plan = planOf(config, identity.plan);
@@ -71,6 +90,8 @@ export function openAccounting(
   let reservation: Reservation | undefined;
   let leaseHeld = false;
   let closed = false;
+  // What the shared buckets hold once admitted; settled and released with the caller's own.
+  let heldShared: Held[] = [];
 
   return {
     identity,
@@ -84,20 +105,42 @@ export function openAccounting(
           { param: 'model' },
         );
       }
-      let admission: Awaited<ReturnType<LimitStores['admission']['admit']>>;
+      type Outcome = Awaited<ReturnType<LimitStores['admission']['admit']>>;
+      let admission: Outcome;
+      let shared: Outcome[];
       try {
-        admission = await stores.admission.admit(
-          {
-            userId: identity.userId,
-            requestId,
-            plan,
-            keyId: identity.keyId,
-            inputTokens,
-            requestedOutputTokens,
-            pricing,
-          },
-          defer,
-        );
+        // Issued in one synchronous burst: auto-pipelining sends them as one round trip.
+        const admitted = await Promise.all([
+          stores.admission.admit(
+            {
+              userId: identity.userId,
+              requestId,
+              plan,
+              keyId: identity.keyId,
+              sessionId: identity.sessionId,
+              inputTokens,
+              requestedOutputTokens,
+              pricing,
+            },
+            defer,
+          ),
+          ...sharedBuckets.map((bucket) =>
+            stores.admission.admit(
+              {
+                userId: bucket.userId,
+                requestId,
+                plan: bucket.plan,
+                keyId: undefined,
+                sessionId: undefined,
+                inputTokens,
+                requestedOutputTokens,
+                pricing,
+              },
+              defer,
+            ),
+          ),
+        ]);
+        [admission, ...shared] = admitted as [Outcome, ...Outcome[]];
       } catch (error) {
         // A fail-open plan is served unmetered while the store is down. A keyed caller got here
         // with a key record this instance cached or a signed session; a revocation made before
@@ -106,10 +149,42 @@ export function openAccounting(
         return requestedOutputTokens;
       }
       copyHeaders(admission.headers, headers);
+      heldShared = shared.flatMap((outcome, index) =>
+        outcome.admitted
+          ? [
+              {
+                userId: (sharedBuckets[index] as SharedBucket).userId,
+                planName: 'shared',
+                reservation: outcome.reservation,
+                leaseHeld: outcome.leaseHeld,
+              },
+            ]
+          : [],
+      );
+      const buckets = [{ userId: identity.userId, plan }, ...sharedBuckets];
+      const outcomes = [admission, ...shared];
+      const refused = outcomes.find((outcome) => !outcome.admitted);
+      if (refused && !refused.admitted) {
+        // Each refusing bucket refunded its own windows; the ones that admitted do so here,
+        // so a request refused by one bucket uses up none of the others.
+        outcomes.forEach((outcome, index) => {
+          const bucket = buckets[index] as { userId: string; plan: Plan };
+          if (outcome.admitted) stores.admission.refundWindows(bucket.userId, bucket.plan, defer);
+        });
+        if (admission.admitted) {
+          reservation = admission.reservation;
+          leaseHeld = admission.leaseHeld;
+        }
+        // A shared bucket's refusal reads as the caller's own: its retry time and budget name.
+        throw denialError(refused.denial, headers);
+      }
       if (!admission.admitted) throw denialError(admission.denial, headers);
       reservation = admission.reservation;
       leaseHeld = admission.leaseHeld;
-      return admission.outputTokens;
+      return Math.min(
+        admission.outputTokens,
+        ...shared.map((outcome) => (outcome.admitted ? outcome.outputTokens : 0)),
+      );
     },
 
     async settle({ model, provider, pricing, outcome, attempts }) {
@@ -127,32 +202,39 @@ export function openAccounting(
       const billed = served
         ? usage
         : { ...usage, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, totalTokens: 0 };
-      await stores.budgets.settle({
+      const entry: RequestLogEntry = {
+        id: requestId,
+        at: startedAt,
+        model,
+        provider,
+        inputTokens: billed.inputTokens,
+        outputTokens: billed.outputTokens,
+        costMicroUsd: pricing ? costInMicroUsd(pricing, billed) : 0,
+        status: statusOf(outcome),
+        latencyMs: now() - startedAt,
+        timeToFirstTokenMs: outcome?.timeToFirstTokenMs ?? null,
+        attempts,
+      };
+      const own: Held = {
         userId: identity.userId,
         planName: identity.plan,
         reservation,
         leaseHeld,
-        served,
-        entry: {
-          id: requestId,
-          at: startedAt,
-          model,
-          provider,
-          inputTokens: billed.inputTokens,
-          outputTokens: billed.outputTokens,
-          costMicroUsd: pricing ? costInMicroUsd(pricing, billed) : 0,
-          status: statusOf(outcome),
-          latencyMs: now() - startedAt,
-          timeToFirstTokenMs: outcome?.timeToFirstTokenMs ?? null,
-          attempts,
-        },
-      });
+      };
+      await Promise.all(
+        [own, ...heldShared].map((held) => stores.budgets.settle({ ...held, served, entry })),
+      );
     },
 
     async abandon() {
       if (closed) return;
       closed = true;
-      if (leaseHeld || reservation) await stores.admission.release(identity.userId, requestId);
+      const held = [{ userId: identity.userId, reservation, leaseHeld }, ...heldShared];
+      await Promise.all(
+        held
+          .filter((entry) => entry.leaseHeld || entry.reservation)
+          .map((entry) => stores.admission.release(entry.userId, requestId)),
+      );
     },
   };
 }

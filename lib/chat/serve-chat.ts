@@ -1,19 +1,23 @@
 import { after } from 'next/server';
 import type { z } from 'zod';
 import { getConfig } from '@/lib/config';
-import { toResponse } from '@/lib/errors';
-import { apiResponseHeaders, identifyChatCaller } from '@/lib/gate';
 import { preflightResponse } from '@/lib/http/cors';
+import { handle, type RouteHandler } from '@/lib/http/door';
 import { copyHeaders } from '@/lib/http/headers';
-import { parseRequest } from '@/lib/http/parse-request';
-import { readJsonBody } from '@/lib/http/read-json';
 import type { RelayProtocol } from '@/lib/relay/protocol';
 import { type ChatAccounting, openChatAccounting } from './accounting';
+import { checkGuestModel, guestBuckets } from './guests';
 import { type ChatRun, isRelayed, startChat } from './pipeline';
 import { recordOutcome } from './record';
 import { servedByHeaders } from './replies';
 import type { ChatRequest } from './types';
 
+/**
+ * One chat endpoint: its wire format. The door (lib/http/door.ts) identifies the caller, checks
+ * cross-site writes, reads and parses the body with `schema`; `serveChat` then admits, runs the
+ * pipeline and settles. An endpoint only says how its body becomes a `ChatRequest` and how a
+ * run becomes its reply.
+ */
 export interface ChatEndpoint<Schema extends z.ZodType> {
   schema: Schema;
   toChatRequest(body: z.infer<Schema>, defaultModel: string): ChatRequest | Promise<ChatRequest>;
@@ -23,45 +27,60 @@ export interface ChatEndpoint<Schema extends z.ZodType> {
    * as the client wrote it, and its answer goes back as it came (`reply` is not called).
    */
   relay?: RelayProtocol;
+  /**
+   * Whether the web UI's session cookie may call this endpoint. Default: false: API endpoints
+   * (OpenAI, Anthropic, Responses) take API keys only; only /api/chat serves the UI.
+   */
+  sessionCookie?: boolean;
 }
 
 /**
- * The POST handler of a chat endpoint; endpoints differ only in their wire format. Middleware
- * does not run for chat routes, so the handler identifies its caller and sets the request id and
- * CORS headers itself. Admission happens in the pipeline, once the request is parsed; its
- * rate-limit headers go on every response from then on. The lease a request holds is freed
- * however it ends, and settlement runs after the response.
+ * The POST handler of a chat endpoint. Middleware does not run for chat routes (it would cost
+ * about 2 ms, see the README's performance section), so everything goes through the door here.
+ * Admission happens in the pipeline, once the request is parsed; its rate-limit headers go on
+ * every response from then on. The lease a request holds is freed however it ends, and
+ * settlement runs after the response.
  */
-export function serveChat<Schema extends z.ZodType>(endpoint: ChatEndpoint<Schema>) {
-  return async function handleChat(request: Request): Promise<Response> {
-    const config = getConfig();
-    const requestId = crypto.randomUUID();
-    const headers = apiResponseHeaders(request, config, requestId);
-    let accounting: ChatAccounting | undefined;
-    try {
-      const identity = await identifyChatCaller(request, config);
-      accounting = openChatAccounting({ identity, requestId }, config, after);
-      const raw = await readJsonBody(request, config.maxBodyBytes);
-      const body = parseRequest(endpoint.schema, raw);
-      const chatRequest = await endpoint.toChatRequest(body, config.defaultModel);
-      if (endpoint.relay) {
-        chatRequest.relay = { protocol: endpoint.relay, body: raw as Record<string, unknown> };
+export function serveChat<Schema extends z.ZodType>(endpoint: ChatEndpoint<Schema>): RouteHandler {
+  return handle(
+    {
+      access: 'user',
+      body: endpoint.schema,
+      sessionCookie: endpoint.sessionCookie ?? false,
+      checkedByAdmission: true,
+    },
+    async ({ request, config, requestId, identity, body: parsed, rawBody, headers }) => {
+      const body = parsed as z.infer<Schema>;
+      let accounting: ChatAccounting | undefined;
+      try {
+        const chatRequest = await endpoint.toChatRequest(body, config.defaultModel);
+        if (endpoint.relay) {
+          chatRequest.relay = {
+            protocol: endpoint.relay,
+            body: rawBody as Record<string, unknown>,
+          };
+        }
+        if (identity.kind === 'guest') checkGuestModel(config, chatRequest.model);
+        accounting = openChatAccounting(
+          { identity, requestId, sharedBuckets: guestBuckets(config, identity, request) },
+          config,
+          after,
+        );
+        const run = await startChat(chatRequest, request.signal, { accounting, defer: after });
+        after(() => recordOutcome(run));
+        const response = isRelayed(run) ? run.response : await endpoint.reply(run, body);
+        if (isRelayed(run)) copyHeaders(new Headers(servedByHeaders(run)), response.headers);
+        copyHeaders(accounting.headers, response.headers);
+        return response;
+      } catch (error) {
+        if (accounting) {
+          after(accounting.abandon());
+          copyHeaders(accounting.headers, headers);
+        }
+        throw error;
       }
-      const run = await startChat(chatRequest, request.signal, { accounting, defer: after });
-      after(() => recordOutcome(run));
-      const response = isRelayed(run) ? run.response : await endpoint.reply(run, body);
-      if (isRelayed(run)) copyHeaders(new Headers(servedByHeaders(run)), response.headers);
-      copyHeaders(headers, response.headers);
-      copyHeaders(accounting.headers, response.headers);
-      return response;
-    } catch (error) {
-      if (accounting) {
-        after(accounting.abandon());
-        copyHeaders(accounting.headers, headers);
-      }
-      return toResponse(error, headers);
-    }
-  };
+    },
+  );
 }
 
 /** The CORS preflight of a chat endpoint (middleware answers the other routes' preflights). */

@@ -48,4 +48,11 @@ export const defaults = {
     circuitWindowMs: 30_000,
     circuitCooldownMs: 30_000,
   },
+  guests: {
+    models: ['demo/*'],
+    sessionsPerAddressPerDay: 100,
+    perAddress: { requestsPerMinute: 30, requestsPerDay: 500, tokensPerDay: 200_000 },
+    shared: { requestsPerMinute: 300, tokensPerDay: 5_000_000 },
+  },
+  sessionMaxAgeSeconds: 30 * 86_400,
 } as const;

@@ -13,3 +13,5 @@ export function getConfig(): Config {
   cached ??= loadConfig({ ...process.env, GATEWAY_CONFIG: process.env.GATEWAY_CONFIG });
   return cached;
 }
+export type { GuestsConfig } from './load';
+export { matchesModel, ownEntry } from './lookup';

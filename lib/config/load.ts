@@ -8,7 +8,16 @@ import {
   type Plan,
   type ProviderConfig,
   type RoutingConfig,
+  type SharedLimits,
 } from './schema';
+
+/** Guests' bounds, with the defaults filled in (see `guestsSchema`). */
+export interface GuestsConfig {
+  models: string[];
+  sessionsPerAddressPerDay: number;
+  perAddress: SharedLimits;
+  shared: SharedLimits;
+}
 
 export interface Config {
   production: boolean;
@@ -25,6 +34,9 @@ export interface Config {
   maxBodyBytes: number;
   corsOrigins: string[];
   routing: RoutingConfig;
+  guests: GuestsConfig;
+  /** A session unused for this long ends; each use extends it. */
+  sessionMaxAgeSeconds: number;
 }
 
 /** A config that cannot run. The message is one line that names the field. */
@@ -60,15 +72,17 @@ export function loadConfig(
     ...providersFromEnv(env),
     ...input.providers,
   };
-  const models = { ...demoModels, ...input.models };
-  const plans = { ...defaultPlans, ...input.plans };
+  const models = ownRecord({ ...demoModels, ...input.models });
+  const plans = ownRecord({ ...defaultPlans, ...input.plans });
   const config: Config = {
     production,
     adminToken: env.ADMIN_TOKEN,
     sessionSecret: env.SESSION_SECRET ?? developmentSessionSecret,
     redis: redisFromEnv(env),
-    providers: Object.fromEntries(
-      Object.entries(providers).map(([id, provider]) => [id, withEnvDefaults(provider, env)]),
+    providers: ownRecord(
+      Object.fromEntries(
+        Object.entries(providers).map(([id, provider]) => [id, withEnvDefaults(provider, env)]),
+      ),
     ),
     models,
     defaultModel: input.defaultModel ?? defaults.defaultModel,
@@ -78,9 +92,25 @@ export function loadConfig(
     maxBodyBytes: input.maxBodyBytes ?? defaults.maxBodyBytes,
     corsOrigins: input.corsOrigins ?? [...defaults.corsOrigins],
     routing: { ...defaults.routing, ...input.routing },
+    guests: {
+      models: input.guests?.models ?? [...defaults.guests.models],
+      sessionsPerAddressPerDay:
+        input.guests?.sessionsPerAddressPerDay ?? defaults.guests.sessionsPerAddressPerDay,
+      perAddress: input.guests?.perAddress ?? { ...defaults.guests.perAddress },
+      shared: input.guests?.shared ?? { ...defaults.guests.shared },
+    },
+    sessionMaxAgeSeconds: input.sessions?.maxAgeSeconds ?? defaults.sessionMaxAgeSeconds,
   };
   checkReferences(config);
   return config;
+}
+
+/**
+ * A record without a prototype: a client-supplied name (a model id, a plan) such as `__proto__`
+ * or `toString` finds nothing in it, whoever looks it up.
+ */
+function ownRecord<T>(entries: Record<string, T>): Record<string, T> {
+  return Object.assign(Object.create(null) as Record<string, T>, entries);
 }
 
 function readGatewayConfig(text: string | undefined): unknown {

@@ -104,6 +104,38 @@ export const routingSchema = z.strictObject({
   circuitCooldownMs: positiveInt.optional(),
 });
 
+/** The rate and budget limits of a bucket that is not a user's own (guests' shared bounds). */
+export const sharedLimitsSchema = planSchema.pick({
+  requestsPerMinute: true,
+  requestsPerDay: true,
+  concurrentRequests: true,
+  tokensPerDay: true,
+  tokensPerMonth: true,
+  spendPerDayUsd: true,
+  spendPerMonthUsd: true,
+});
+
+/**
+ * Bounds on anonymous use that a new guest cookie does not reset. A client's address is the
+ * first entry of `x-forwarded-for` (Vercel sets it to the client's address), else `x-real-ip`.
+ */
+export const guestsSchema = z.strictObject({
+  /** Model ids guests may use; `prefix/*` matches a prefix. Default: ["demo/*"] (free, offline). */
+  models: z.array(z.string().min(1)).optional(),
+  /** New guest sessions one address may start per day. Default: 100. */
+  sessionsPerAddressPerDay: positiveInt.optional(),
+  /** Limits shared by all guests from one address. Default: 30/min, 500/day, 200k tokens/day. */
+  perAddress: sharedLimitsSchema.optional(),
+  /** Limits shared by every guest together. Default: 300/min, 5M tokens/day. */
+  shared: sharedLimitsSchema.optional(),
+});
+
+/** How long a UI session lives. */
+export const sessionsSchema = z.strictObject({
+  /** A session unused for this long ends; each use extends it. Default: 30 days. */
+  maxAgeSeconds: positiveInt.optional(),
+});
+
 /** What a user may write in GATEWAY_CONFIG: every field optional, merged over the defaults. */
 export const gatewayConfigSchema = z.strictObject({
   defaultModel: modelId.optional(),
@@ -117,6 +149,8 @@ export const gatewayConfigSchema = z.strictObject({
   /** Origins allowed to call the API from a browser. Default: ["*"] (without credentials). */
   corsOrigins: z.array(z.string().min(1)).optional(),
   routing: routingSchema.optional(),
+  guests: guestsSchema.optional(),
+  sessions: sessionsSchema.optional(),
 });
 
 const optionalSecret = z.string().min(1).optional();
@@ -144,6 +178,7 @@ export type ProviderConfig = z.infer<typeof providerSchema>;
 export type ProviderType = ProviderConfig['type'];
 export type Target = z.infer<typeof targetSchema>;
 export type ModelConfig = z.infer<typeof modelSchema>;
+export type SharedLimits = z.infer<typeof sharedLimitsSchema>;
 export type Plan = z.infer<typeof planSchema>;
 export type GatewayConfigInput = z.infer<typeof gatewayConfigSchema>;
 export type Env = z.infer<typeof envSchema>;

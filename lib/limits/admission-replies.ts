@@ -9,7 +9,9 @@ import type { Periods } from './periods';
 export function denialError(denial: Denial, headers: Headers): GatewayError {
   switch (denial.reason) {
     case 'revoked':
-      return new GatewayError('invalid_api_key', 'The API key is unknown or revoked.', { headers });
+      return new GatewayError('invalid_api_key', 'The API key or the session was revoked.', {
+        headers,
+      });
     case 'rate':
       return new GatewayError(
         'rate_limited',

@@ -14,6 +14,8 @@ export interface AdmissionRequest {
   plan: Plan;
   /** The API key the request came with, directly or through a session: it must still exist. */
   keyId: string | undefined;
+  /** The session cookie the request came with: it must not have been signed out. */
+  sessionId?: string;
   /** The reservation's input estimate and wanted output (used when the plan has budgets). */
   inputTokens: number;
   requestedOutputTokens: number;
@@ -56,6 +58,11 @@ export interface AdmissionStore {
   admit(request: AdmissionRequest, defer: (task: Promise<unknown>) => void): Promise<Admission>;
   /** Gives back the lease and the reservation of a request that ends without a settlement. */
   release(userId: string, requestId: string): Promise<void>;
+  /**
+   * Takes back from the rate windows an admitted request that is refused anyway (by another
+   * bucket it also counts against); `defer` runs it after the response.
+   */
+  refundWindows(userId: string, plan: Plan, defer: (task: Promise<unknown>) => void): void;
 }
 
 /** A lease outlives no request: streams are cut at the platform's limit (300 s on Vercel). */
@@ -85,17 +92,24 @@ export function createAdmission({
 
   return {
     async admit(request, defer) {
-      const { userId, requestId, plan, keyId } = request;
+      const { userId, requestId, plan, keyId, sessionId } = request;
       const time = now();
       const periods = periodsAt(time);
       const windows = rateWindowsOf(plan);
       const reserve = hasBudget(plan);
-      const scripted = keyId !== undefined || plan.concurrentRequests !== undefined || reserve;
+      const scripted =
+        keyId !== undefined ||
+        sessionId !== undefined ||
+        plan.concurrentRequests !== undefined ||
+        reserve;
 
       const [rates, reply] = await Promise.all([
         Promise.all(windows.map(([window, limit]) => limiterFor(window, limit).limit(userId))),
         scripted
-          ? script.exec(admitKeys(userId, periods), admitArguments(request, time, periods))
+          ? script.exec(
+              admitKeys(userId, periods, sessionId),
+              admitArguments(request, time, periods),
+            )
           : undefined,
       ]);
       const admittedByScript = reply === undefined || reply[0] === 1;
@@ -155,6 +169,12 @@ export function createAdmission({
     },
 
     release: (userId, requestId) => releaseHeld(redis, userId, requestId),
+
+    refundWindows(userId, plan, defer) {
+      for (const [window, limit] of rateWindowsOf(plan)) {
+        defer(limiterFor(window, limit).limit(userId, { rate: -1 }));
+      }
+    },
   };
 }
 
@@ -167,7 +187,7 @@ function rateWindowsOf(plan: Plan): Array<readonly [RateWindow, number]> {
   ).filter((entry): entry is readonly [RateWindow, number] => entry[1] !== undefined);
 }
 
-function admitKeys(userId: string, periods: Periods): string[] {
+function admitKeys(userId: string, periods: Periods, sessionId: string | undefined): string[] {
   return [
     redisKeys.apiKeys(),
     redisKeys.leases(userId),
@@ -175,6 +195,8 @@ function admitKeys(userId: string, periods: Periods): string[] {
     redisKeys.usageMonth(userId, periods.month),
     redisKeys.reservations(userId),
     redisKeys.reservationAmounts(userId),
+    // Without a session, a key that never exists: the script's check then always passes.
+    redisKeys.revokedSession(sessionId ?? ''),
   ];
 }
 

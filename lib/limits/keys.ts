@@ -20,6 +20,8 @@ export const redisKeys = {
   apiKeyByHash: (hash: string) => `tg:api-key:${hash}`,
   /** HASH key id -> the key's record with its hash, JSON (no secret). */
   apiKeys: () => 'tg:api-keys',
+  /** STRING per signed-out session id, expiring with the session's lifetime: the session is over. */
+  revokedSession: (sessionId: string) => `tg:session-revoked:${sessionId}`,
   /** Prefix of the @upstash/ratelimit windows. */
   rateLimit: (window: 'minute' | 'day') => `tg:ratelimit:${window}`,
 } as const;

@@ -8,19 +8,21 @@
  * passes, so a request refused for concurrency holds no budget and one refused for budget holds
  * no lease. Expired leases and reservations (from instances that died) are dropped first.
  *
- * KEYS: API keys, leases, usage day, usage month, reservations, reservation amounts
+ * KEYS: API keys, leases, usage day, usage month, reservations, reservation amounts, the
+ *       session's revocation mark (signed out when it exists)
  * ARGV: 1 now, 2 request id, 3 key id ('' = no key to check), 4 lease limit (-1 = none),
  *       5 lease expiresAt, 6 reserve ('1' = the plan has budgets), 7 reservation expiresAt,
  *       8 input, 9 requestedOutput, 10 minimalOutput, 11 inputPrice, 12 outputPrice
  *       (micro-dollars per token), 13 tokensPerDay, 14 tokensPerMonth, 15 microPerDay,
  *       16 microPerMonth (-1 = no limit), 17 day, 18 month
  * Returns {1, output, day tokens used, month tokens used}
- *      or {0, 'revoked'}
+ *      or {0, 'revoked'} (the key was revoked or the session signed out)
  *      or {0, 'concurrentRequests', held, earliest lease expiry}
  *      or {0, exhausted budget name, day tokens used, month tokens used}.
  */
 export const admitScript = `
 if ARGV[3] ~= '' and redis.call('HEXISTS', KEYS[1], ARGV[3]) == 0 then return {0, 'revoked'} end
+if redis.call('EXISTS', KEYS[7]) == 1 then return {0, 'revoked'} end
 
 local now = tonumber(ARGV[1])
 local leaseLimit = tonumber(ARGV[4])

@@ -5,9 +5,9 @@ import { parseRequest } from '@/lib/http/parse-request';
 import { findUserPlan, type UsageRedis } from './queries';
 import { usagePeriods } from './usage-periods';
 
-const periodQuerySchema = z.object({ period: z.enum(usagePeriods).default('month') });
+export const periodQuerySchema = z.object({ period: z.enum(usagePeriods).default('month') });
 
-const usageQuerySchema = periodQuerySchema.extend({
+export const usageQuerySchema = periodQuerySchema.extend({
   userId: z
     .string()
     .regex(/^[\w.@-]{1,64}$/, 'letters, digits, _ . @ - (1-64)')

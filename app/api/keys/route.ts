@@ -1,12 +1,10 @@
 import { z } from 'zod';
-import { requireAdmin } from '@/lib/auth/admin';
 import { createApiKey, listApiKeys } from '@/lib/auth/api-keys';
 import { requireRedis } from '@/lib/auth/identify';
-import { getConfig } from '@/lib/config';
-import { GatewayError, toResponse } from '@/lib/errors';
-import { parseRequest } from '@/lib/http/parse-request';
-import { readJsonBody } from '@/lib/http/read-json';
-import { asStoreFailure, getRedis } from '@/lib/store/redis';
+import { ownEntry } from '@/lib/config';
+import { GatewayError } from '@/lib/errors';
+import { handle, otherMethods } from '@/lib/http/door';
+import { getRedis } from '@/lib/store/redis';
 
 export const runtime = 'edge';
 export const dynamic = 'force-dynamic';
@@ -17,31 +15,21 @@ const createKeySchema = z.strictObject({
   name: z.string().max(100).optional(),
 });
 
-export async function POST(request: Request) {
-  try {
-    requireAdmin(request);
-    const config = getConfig();
-    const body = parseRequest(createKeySchema, await readJsonBody(request, config.maxBodyBytes));
-    const plan = body.plan ?? config.defaultPlan;
-    if (!config.plans[plan]) {
-      throw new GatewayError('invalid_request', `plan: unknown plan "${plan}"`, { param: 'plan' });
-    }
-    const { record, key } = await createApiKey(requireRedis(getRedis(config)), {
-      userId: body.userId,
-      plan,
-      name: body.name ?? `${body.userId}'s key`,
-    });
-    return Response.json({ ...record, key }, { status: 201 });
-  } catch (error) {
-    return toResponse(asStoreFailure(error));
+export const POST = handle({ access: 'admin', body: createKeySchema }, async ({ body, config }) => {
+  const plan = body.plan ?? config.defaultPlan;
+  if (!ownEntry(config.plans, plan)) {
+    throw new GatewayError('invalid_request', `plan: unknown plan "${plan}"`, { param: 'plan' });
   }
-}
+  const { record, key } = await createApiKey(requireRedis(getRedis(config)), {
+    userId: body.userId,
+    plan,
+    name: body.name ?? `${body.userId}'s key`,
+  });
+  return Response.json({ ...record, key }, { status: 201 });
+});
 
-export async function GET(request: Request) {
-  try {
-    requireAdmin(request);
-    return Response.json({ keys: await listApiKeys(requireRedis(getRedis(getConfig()))) });
-  } catch (error) {
-    return toResponse(asStoreFailure(error));
-  }
-}
+export const GET = handle({ access: 'admin' }, async ({ config }) =>
+  Response.json({ keys: await listApiKeys(requireRedis(getRedis(config))) }),
+);
+
+export const { PUT, PATCH, DELETE } = otherMethods;

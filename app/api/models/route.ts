@@ -1,16 +1,12 @@
-import { getConfig } from '@/lib/config';
-import { toResponse } from '@/lib/errors';
+import { handle, otherMethods } from '@/lib/http/door';
 import { getCatalog } from '@/lib/providers/catalog';
 
 export const runtime = 'edge';
 export const dynamic = 'force-dynamic';
 
-export async function GET() {
-  try {
-    const config = getConfig();
-    const models = await getCatalog(config).list();
-    return Response.json({ defaultModel: config.defaultModel, models });
-  } catch (error) {
-    return toResponse(error);
-  }
-}
+export const GET = handle({ access: 'public' }, async ({ config }) => {
+  const models = await getCatalog(config).list();
+  return Response.json({ defaultModel: config.defaultModel, models });
+});
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods;

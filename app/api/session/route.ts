@@ -1,19 +1,19 @@
 import { z } from 'zod';
-import { requireIdentity } from '@/lib/auth/admin';
 import { findApiKey } from '@/lib/auth/api-keys';
 import { adminIdentity, requireRedis, sameSecret } from '@/lib/auth/identify';
 import {
   adminTokenDigest,
   clearedSessionCookie,
+  newSessionId,
   type SessionPayload,
   sessionCookie,
   signSession,
 } from '@/lib/auth/session';
-import { type Config, getConfig } from '@/lib/config';
-import { GatewayError, toResponse } from '@/lib/errors';
-import { parseRequest } from '@/lib/http/parse-request';
-import { readJsonBody } from '@/lib/http/read-json';
-import { asStoreFailure, getRedis } from '@/lib/store/redis';
+import { revokeSession } from '@/lib/auth/session-revocation';
+import type { Config } from '@/lib/config';
+import { GatewayError } from '@/lib/errors';
+import { handle, otherMethods } from '@/lib/http/door';
+import { getRedis } from '@/lib/store/redis';
 
 export const runtime = 'edge';
 export const dynamic = 'force-dynamic';
@@ -21,52 +21,50 @@ export const dynamic = 'force-dynamic';
 const signInSchema = z.strictObject({ apiKey: z.string().min(1) });
 
 async function sessionFor(config: Config, secret: string): Promise<SessionPayload> {
-  const issuedAt = Date.now();
+  const issued = { sessionId: newSessionId(), issuedAt: Date.now() };
   if (config.adminToken && sameSecret(secret, config.adminToken)) {
     const admin = adminIdentity(config);
     return {
+      ...issued,
       userId: admin.userId,
       plan: admin.plan,
       adminTokenDigest: await adminTokenDigest(secret),
-      issuedAt,
     };
   }
   const record = await findApiKey(requireRedis(getRedis(config)), secret);
   if (!record) throw new GatewayError('invalid_api_key', 'The API key is unknown or revoked.');
-  return { userId: record.userId, plan: record.plan, keyId: record.id, issuedAt };
+  return { ...issued, userId: record.userId, plan: record.plan, keyId: record.id };
 }
 
 /** Who the UI (or any caller) is: `{ userId, plan, kind, admin }`. */
-export function GET(request: Request) {
-  try {
-    const { userId, plan, kind, admin } = requireIdentity(request);
-    return Response.json({ userId, plan, kind, admin });
-  } catch (error) {
-    return toResponse(error);
-  }
-}
+export const GET = handle({ access: 'user' }, ({ identity: { userId, plan, kind, admin } }) =>
+  Response.json({ userId, plan, kind, admin }),
+);
 
 /** Signs the web UI in as the user of an API key, or as the administrator with the admin token. */
-export async function POST(request: Request) {
-  try {
-    const config = getConfig();
-    const { apiKey } = parseRequest(signInSchema, await readJsonBody(request, config.maxBodyBytes));
-    const session = await sessionFor(config, apiKey);
+export const POST = handle(
+  { access: 'public', body: signInSchema },
+  async ({ request, body, config }) => {
+    const session = await sessionFor(config, body.apiKey);
     const cookie = await signSession(session, config.sessionSecret);
+    const secure = new URL(request.url).protocol === 'https:';
     return Response.json(
       { userId: session.userId, plan: session.plan },
-      {
-        headers: {
-          'set-cookie': sessionCookie(cookie, new URL(request.url).protocol === 'https:'),
-        },
-      },
+      { headers: { 'set-cookie': sessionCookie(cookie, secure, config.sessionMaxAgeSeconds) } },
     );
-  } catch (error) {
-    return toResponse(asStoreFailure(error));
-  }
-}
+  },
+);
 
-/** Signs out; the next page visit starts a new guest session. */
-export function DELETE() {
+/** Signs out: the session is revoked on the server, so a kept copy of its cookie stops working. */
+export const DELETE = handle({ access: 'public' }, async ({ identity, config }) => {
+  if (identity?.sessionId) {
+    await revokeSession(
+      requireRedis(getRedis(config)),
+      identity.sessionId,
+      config.sessionMaxAgeSeconds,
+    );
+  }
   return Response.json({ signedOut: true }, { headers: { 'set-cookie': clearedSessionCookie() } });
-}
+});
+
+export const { PUT, PATCH } = otherMethods;

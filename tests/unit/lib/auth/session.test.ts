@@ -6,7 +6,13 @@ const secret = 'unit-test-session-secret-0123456789abcdef';
 
 describe('session cookies', () => {
   it('round-trips a signed payload', async () => {
-    const payload = { userId: 'alice', plan: 'pro', keyId: 'key_1', issuedAt: 1_700_000_000_000 };
+    const payload = {
+      sessionId: 'sid-1',
+      userId: 'alice',
+      plan: 'pro',
+      keyId: 'key_1',
+      issuedAt: 1_700_000_000_000,
+    };
     expect(await verifySession(await signSession(payload, secret), secret)).toEqual(payload);
   });
 

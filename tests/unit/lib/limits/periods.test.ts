@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { accessOf } from '@/lib/gate';
 import { formatReset } from '@/lib/limits/admission-replies';
 import { daysBetween, periodsAt } from '@/lib/limits/periods';
 
@@ -30,18 +29,5 @@ describe('rate-limit headers', () => {
     expect(formatReset(59_000)).toBe('59s');
     expect(formatReset(61_000)).toBe('1m1s');
     expect(formatReset(3_725_000)).toBe('1h2m5s');
-  });
-});
-
-describe('access of a path', () => {
-  it('asks an identity of user endpoints and lets public endpoints through', () => {
-    expect(accessOf('GET', '/api/usage')).toBe('user');
-    expect(accessOf('GET', '/api/usage/users')).toBe('user');
-    expect(accessOf('DELETE', '/api/keys/key_1')).toBe('user');
-    expect(accessOf('GET', '/api/v1/models')).toBe('user');
-    expect(accessOf('GET', '/api/models')).toBe('public');
-    expect(accessOf('GET', '/api/health')).toBe('public');
-    expect(accessOf('POST', '/api/session')).toBe('public');
-    expect(accessOf('GET', '/dashboard')).toBe('page');
   });
 });

@@ -1,4 +1,5 @@
 import { chatPreflight, serveChat } from '@/lib/chat/serve-chat';
+import { otherMethods } from '@/lib/http/door';
 import { chatCompletionRequestSchema, toChatRequest } from '@/lib/openai/request';
 import { toChatCompletion, toChatCompletionStream } from '@/lib/openai/response';
 import { openAIChatProtocol } from '@/lib/relay/openai-chat';
@@ -17,3 +18,5 @@ export const POST = serveChat({
       ? toChatCompletionStream(run, body.stream_options?.include_usage === true)
       : toChatCompletion(run),
 });
+
+export const { GET, PUT, PATCH, DELETE } = otherMethods;

@@ -1,0 +1,368 @@
+import { createClient } from 'redis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type OpenAIUpstream, startOpenAIUpstream } from '../doubles/openai-upstream';
+import { startTestApp, type TestApp, testAdminToken } from '../support/app';
+
+/**
+ * A few thousand malformed requests, generated from a fixed seed (set FUZZ_SEED to explore
+ * others), across every endpoint: bodies, headers, methods, paths, content types, image and
+ * file parts. None may get a 5xx, every API 4xx is in the error shape, and no usage record, no
+ * reservation, no lease and no key may change.
+ */
+const seed = Number(process.env.FUZZ_SEED ?? 20261201);
+const requestCount = 3000;
+const forbiddenUrl = inject('forbiddenUrl');
+
+let upstream: OpenAIUpstream;
+let app: TestApp;
+let userKey: string;
+let guestCookie: string;
+
+beforeAll(async () => {
+  upstream = await startOpenAIUpstream();
+  app = await startTestApp({
+    gatewayConfig: {
+      providers: { upstream: { type: 'openai-compatible', baseURL: upstream.baseURL } },
+      models: {
+        'test/priced': {
+          targets: [{ provider: 'upstream', model: 'gpt-test' }],
+          pricing: { inputPerMTok: 1, outputPerMTok: 2 },
+        },
+      },
+      plans: { roomy: {}, guest: {} },
+      guests: { sessionsPerAddressPerDay: 100_000 },
+    },
+  });
+  userKey = await app.createKey({ userId: 'fuzz-user', plan: 'roomy' });
+  guestCookie = (await fetch(app.url)).headers.get('set-cookie')?.split(';')[0] ?? '';
+});
+afterAll(async () => {
+  await app?.stop();
+  await upstream?.close();
+});
+
+/** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
+function createRandom(start: number) {
+  let state = start >>> 0;
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
+  return { next, pick, chance: (p: number) => next() < p };
+}
+type Random = ReturnType<typeof createRandom>;
+
+const protoNames = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'];
+// Up to 2,000 characters: a path with `//` gets Next's trailing-slash redirect, which echoes the
+// URL in two headers, and a longer one overflows the client's 16 KiB header limit (a client
+// limit, not a gateway answer).
+const junkStrings = [
+  '',
+  ' ',
+  '\u0000',
+  '%ZZ',
+  '\ud800',
+  '🙂'.repeat(50),
+  'x'.repeat(2000),
+  '../..',
+];
+const junkValues = [null, 0, -1, 1.5, true, [], {}, 'x', [null], { __proto__: 1 }, 1e308];
+
+function imagePart(random: Random) {
+  const url = random.pick([
+    `${forbiddenUrl}/meta-data.png`,
+    `${forbiddenUrl.replace('127.0.0.1', 'localhost')}/x.png`,
+    'http://169.254.169.254/latest/meta-data/',
+    'data:image/png;base64,!!!not-base64!!!',
+    'data:image/svg+xml;base64,PHN2Zz48L3N2Zz4=',
+    'data:image/png;base64,',
+    'javascript:alert(1)',
+    'file:///etc/passwd',
+    'ht!tp://bad url',
+    ...junkStrings,
+  ]);
+  return random.pick([
+    { type: 'image_url', image_url: { url } },
+    { type: 'image_url', image_url: url },
+    { type: 'image_url', image_url: { url, detail: random.pick(['low', 'ultra', 3]) } },
+    { type: 'image_url' },
+  ]);
+}
+
+function filePart(random: Random) {
+  return {
+    type: 'file',
+    mediaType: random.pick(['image/png', 'image/svg+xml', 'application/pdf', '', 7]),
+    url: random.pick([
+      `${forbiddenUrl}/file.png`,
+      'javascript:alert(1)',
+      'file:///etc/passwd',
+      'data:;base64,@@',
+      ...junkStrings,
+    ]),
+  };
+}
+
+/** A change that makes a chat body invalid whatever else it holds: no request may reach a provider. */
+const breakers: Array<(body: Record<string, unknown>, random: Random) => void> = [
+  (body, random) => {
+    body.messages = random.pick([
+      null,
+      'hi',
+      3,
+      {},
+      [],
+      [null],
+      [{ role: 'wizard', content: 'x' }],
+    ]);
+  },
+  (body, random) => {
+    body.model = random.pick([...protoNames, 7, {}, [], '', 'no/such-model', 'demo/instant\u0000']);
+  },
+  (body, random) => {
+    body.stream = random.pick(['yes', 1, {}, null]);
+  },
+  (body, random) => {
+    body.temperature = random.pick([-1, 9, 'hot', []]);
+  },
+  (body, random) => {
+    body.max_tokens = random.pick([-5, 0, 1.5, 'many']);
+    body.maxOutputTokens = random.pick([-5, 0, 1.5, 'many']);
+  },
+  (body, random) => {
+    body.messages = [{ role: 'user', content: random.pick([7, null, { text: 1 }, [{ type: 7 }]]) }];
+  },
+];
+
+function chatBody(random: Random): Record<string, unknown> {
+  const parts: unknown[] = [{ type: 'text', text: random.pick(['hi', ...junkStrings]) }];
+  for (let index = 0; index < Math.floor(random.next() * 4); index++) {
+    parts.push(random.chance(0.5) ? imagePart(random) : filePart(random));
+  }
+  const body: Record<string, unknown> = {
+    model: random.pick(['demo/instant', 'test/priced']),
+    messages: random.chance(0.5) ? [{ role: 'user', content: parts }] : [{ role: 'user', parts }],
+  };
+  if (random.chance(0.3)) body[random.pick(protoNames)] = random.pick(junkValues);
+  if (random.chance(0.2)) body.n = random.pick([2, 0, 'two']);
+  if (random.chance(0.2)) body.tools = random.pick([{}, [{ type: 'function' }], 'all']);
+  const count = 1 + Math.floor(random.next() * 2);
+  for (let index = 0; index < count; index++) random.pick(breakers)(body, random);
+  return body;
+}
+
+function otherBody(random: Random): unknown {
+  return random.pick([
+    { userId: random.pick([...protoNames, '', 'a b', 'x'.repeat(80), 7]), plan: 'roomy' },
+    { userId: 'fuzz-new', plan: random.pick([...protoNames, 'no-such-plan', '', 5]) },
+    { userId: 'fuzz-new', plan: 'roomy', extra: true },
+    { apiKey: random.pick(['tg_fake_key_0123456789abcdefghij', '', 5, null, ...protoNames]) },
+    { apiKey: 'x', __proto__: { admin: true } },
+    ...junkValues,
+  ]);
+}
+
+function rawBody(random: Random, json: unknown): string | Uint8Array<ArrayBuffer> {
+  const text = JSON.stringify(json);
+  return random.pick([
+    () => text,
+    () => text,
+    () => text.slice(0, Math.floor(text.length / 2)),
+    () => `${text.slice(0, -1)},"model":"demo/instant","model":"test/priced"}`,
+    () => '['.repeat(5000) + ']'.repeat(5000),
+    () => '',
+    () => 'null',
+    () => '{"a":1}garbage',
+    () => crypto.getRandomValues(new Uint8Array(64)),
+    () => `{"messages":"${'x'.repeat(1_100_000)}"}`,
+  ])();
+}
+
+const endpoints: Array<{ path: string; body?: 'chat' | 'other' }> = [
+  { path: '/api/chat', body: 'chat' },
+  { path: '/api/v1/chat/completions', body: 'chat' },
+  { path: '/api/v1/models' },
+  { path: '/api/models' },
+  { path: '/api/usage' },
+  { path: '/api/usage/users' },
+  { path: '/api/usage/export' },
+  { path: '/api/limits' },
+  { path: '/api/keys', body: 'other' },
+  { path: '/api/keys/key_doesnotexist' },
+  { path: '/api/session', body: 'other' },
+  { path: '/api/health' },
+  { path: '/api/no-such-endpoint' },
+  { path: '/' },
+  { path: '/dashboard' },
+];
+
+/** Percent-encodes a value; a lone surrogate, which cannot be encoded, goes in as a broken escape. */
+function encodeLoosely(value: string): string {
+  try {
+    return encodeURIComponent(value);
+  } catch {
+    return '%ED%A0';
+  }
+}
+
+function generate(random: Random) {
+  const endpoint = random.pick(endpoints);
+  let path = endpoint.path;
+  if (random.chance(0.15)) {
+    path += random.pick([
+      '/%ZZ',
+      '%',
+      '/%C0%AF',
+      '/%00',
+      '//',
+      '/..',
+      '/🙂',
+      `/${'a'.repeat(3000)}`,
+    ]);
+  }
+  if (random.chance(0.3)) {
+    const value = encodeLoosely(random.pick([...protoNames, ...junkStrings, 'day', 'week']));
+    path += `?${random.pick(['period', 'userId', 'model', '__proto__'])}=${value}&period=${value}`;
+  }
+  const method = random.pick([
+    'GET',
+    'POST',
+    'POST',
+    'POST',
+    'PUT',
+    'PATCH',
+    'DELETE',
+    'HEAD',
+    'OPTIONS',
+  ]);
+  const headers: Record<string, string> = {};
+  const credential = random.pick(['none', 'user', 'user', 'guest', 'junk', 'admin-read']);
+  if (credential === 'user') headers.authorization = `Bearer ${userKey}`;
+  if (credential === 'guest') headers.cookie = guestCookie;
+  if (credential === 'junk') {
+    Object.assign(
+      headers,
+      random.pick([
+        { authorization: 'Bearer' },
+        { authorization: 'Basic Zm9vOmJhcg==' },
+        { authorization: 'Bearer tg_not_a_real_key_0123456789abcdef' },
+        { 'x-api-key': random.pick(protoNames) },
+        { cookie: 'tollgate_session=garbage.sig' },
+        { cookie: 'tollgate_session=eyJ1c2VySWQiOiJhZG1pbiIsInBsYW4iOiJhZG1pbiJ9.AAAA' },
+        { 'x-tollgate-user': 'admin', 'x-tollgate-admin': '1' },
+      ]),
+    );
+  }
+  // The admin token only where a request cannot change a key: reads, and revoking a missing id.
+  if (credential === 'admin-read' && (method === 'GET' || endpoint.path.startsWith('/api/keys/'))) {
+    headers.authorization = `Bearer ${testAdminToken}`;
+  }
+  if (random.chance(0.7)) {
+    headers['content-type'] = random.pick([
+      'application/json',
+      'application/json; charset=utf-16',
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      'image/png',
+      '',
+    ]);
+  }
+  if (random.chance(0.3)) headers.origin = random.pick(['http://evil.example', 'null', app.url]);
+  if (random.chance(0.2))
+    headers['sec-fetch-site'] = random.pick(['cross-site', 'same-site', 'none']);
+  if (random.chance(0.2))
+    headers['x-forwarded-for'] = random.pick(['', 'junk', '1.2.3.4, 5.6.7.8', '::1']);
+  let body: string | Uint8Array<ArrayBuffer> | undefined;
+  if (method !== 'GET' && method !== 'HEAD' && (endpoint.body || random.chance(0.3))) {
+    body = rawBody(random, endpoint.body === 'chat' ? chatBody(random) : otherBody(random));
+  }
+  return { method, path, headers, body };
+}
+
+/** What must not change: usage, request logs, reservations, leases, users and keys. */
+async function snapshotState(): Promise<Record<string, unknown>> {
+  const client = createClient({ url: app.redis.url });
+  await client.connect();
+  try {
+    const state: Record<string, unknown> = {};
+    const patterns = [
+      'tg:usage:*',
+      'tg:log:*',
+      'tg:reservations:*',
+      'tg:leases:*',
+      'tg:api-key*',
+      'tg:users',
+      'tg:user-plans',
+    ];
+    for (const pattern of patterns) {
+      for (const key of await client.keys(pattern)) {
+        const type = await client.type(key);
+        if (type === 'hash') state[key] = await client.hGetAll(key);
+        else if (type === 'list') state[key] = await client.lRange(key, 0, -1);
+        else if (type === 'zset') state[key] = await client.zRangeWithScores(key, 0, -1);
+        else state[key] = await client.get(key);
+      }
+    }
+    return state;
+  } finally {
+    await client.quit();
+  }
+}
+
+describe('fuzzing every endpoint with malformed requests', () => {
+  it(`${requestCount} generated requests (seed ${seed}): no 5xx, the error shape on every API 4xx, no usage or key changed`, async () => {
+    const before = await snapshotState();
+    expect(Object.keys(before).length).toBeGreaterThan(0);
+    const random = createRandom(seed);
+    const planned = Array.from({ length: requestCount }, () => generate(random));
+    const problems: string[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < planned.length) {
+        const { method, path, headers, body } = planned[next++] as ReturnType<typeof generate>;
+        const label = `${method} ${path.slice(0, 80)} ${JSON.stringify(headers).slice(0, 120)}`;
+        let response: Response;
+        try {
+          response = await fetch(`${app.url}${path}`, {
+            method,
+            headers,
+            body,
+            redirect: 'manual',
+            signal: AbortSignal.timeout(15_000),
+          });
+        } catch (error) {
+          problems.push(`${label}: no answer (${(error as Error).message})`);
+          continue;
+        }
+        const text = await response.text();
+        if (response.status >= 500)
+          problems.push(`${label}: ${response.status} ${text.slice(0, 200)}`);
+        const api = path.startsWith('/api');
+        if (api && response.status >= 400 && method !== 'HEAD') {
+          let shape = false;
+          try {
+            const { error } = JSON.parse(text) as { error: Record<string, unknown> };
+            shape =
+              typeof error.message === 'string' &&
+              typeof error.type === 'string' &&
+              typeof error.code === 'string' &&
+              'param' in error;
+          } catch {}
+          if (!shape)
+            problems.push(
+              `${label}: ${response.status} not in the error shape: ${text.slice(0, 120)}`,
+            );
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, worker));
+    expect(problems.slice(0, 20)).toEqual([]);
+    expect(upstream.requests).toHaveLength(0);
+    expect(await snapshotState()).toEqual(before);
+  }, 180_000);
+});
