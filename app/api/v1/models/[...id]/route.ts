@@ -1,5 +1,5 @@
-import { getConfig } from '@/lib/config';
-import { GatewayError, toResponse } from '@/lib/errors';
+import { GatewayError } from '@/lib/errors';
+import { handle, otherMethods } from '@/lib/http/door';
 import { toModel } from '@/lib/openai/models';
 import { getCatalog } from '@/lib/providers/catalog';
 
@@ -7,24 +7,25 @@ export const runtime = 'edge';
 export const dynamic = 'force-dynamic';
 
 /** One catalog model. Ids contain `/`, sent as path segments or percent-encoded as one. */
-export async function GET(_request: Request, { params }: { params: Promise<{ id: string[] }> }) {
-  try {
-    const id = decodeModelId((await params).id);
-    const model = (await getCatalog(getConfig()).list()).find((entry) => entry.id === id);
-    if (!model) {
-      throw new GatewayError('model_not_found', `The model "${id}" does not exist.`, {
-        param: 'model',
-      });
-    }
-    return Response.json(toModel(model));
-  } catch (error) {
-    return toResponse(error);
+export const GET = handle({ access: 'user', sessionCookie: false }, async ({ config, params }) => {
+  const id = decodeModelId(params.id);
+  const model = (await getCatalog(config).list()).find((entry) => entry.id === id);
+  if (!model) {
+    throw new GatewayError('model_not_found', `The model "${id}" does not exist.`, {
+      param: 'model',
+    });
   }
-}
+  return Response.json(toModel(model));
+});
 
-function decodeModelId(segments: string[]): string {
+export const { POST, PUT, PATCH, DELETE } = otherMethods;
+
+function decodeModelId(segments: string | string[] | undefined): string {
   try {
-    return segments.map((segment) => decodeURIComponent(segment)).join('/');
+    return [segments ?? []]
+      .flat()
+      .map((segment) => decodeURIComponent(segment))
+      .join('/');
   } catch {
     throw new GatewayError('invalid_request', 'The model id in the path is not valid.', {
       param: 'model',
