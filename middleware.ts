@@ -8,5 +8,9 @@ export function middleware(request: NextRequest) {
 
 // The chat routes identify their callers themselves (lib/gate.ts says why).
 export const config = {
-  matcher: ['/api/((?!(?:chat|v1/chat/completions)$).*)', '/', '/dashboard'],
+  matcher: [
+    '/api/((?!(?:chat|v1/chat/completions|v1/responses|anthropic/v1/messages(?:/count_tokens)?)$).*)',
+    '/',
+    '/dashboard',
+  ],
 };

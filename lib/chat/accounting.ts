@@ -8,7 +8,7 @@ import { denialError } from '@/lib/limits/admission-replies';
 import { hasDollarBudget, type RequestLogEntry, type Reservation } from '@/lib/limits/budget';
 import { failOpenOrThrow, getRedis } from '@/lib/store/redis';
 import { costInMicroUsd } from '@/lib/usage/cost';
-import type { Attempt, ChatOutcome } from './types';
+import type { Attempt, ChatApi, ChatOutcome } from './types';
 
 /** What one chat request owes the limits: admit before the call, settle once after it. */
 export interface ChatAccounting {
@@ -59,10 +59,12 @@ function statusOf(outcome: ChatOutcome | undefined): RequestLogEntry['status'] {
 export interface ChatCaller {
   identity: Identity;
   requestId: string;
+  /** Default: `chat`. */
+  api?: ChatApi;
 }
 
 export function openAccounting(
-  { identity, requestId }: ChatCaller,
+  { identity, requestId, api = 'chat' }: ChatCaller,
   { config, stores, defer, now = Date.now }: AccountingContext,
 ): ChatAccounting {
   const plan = planOf(config, identity.plan);
@@ -119,6 +121,7 @@ export function openAccounting(
         inputTokens: 0,
         outputTokens: 0,
         cacheReadTokens: 0,
+        cacheWriteTokens: 0,
         totalTokens: 0,
       };
       const served =
@@ -126,7 +129,14 @@ export function openAccounting(
       // Billed only for what was served: a call that failed before its first token costs nothing.
       const billed = served
         ? usage
-        : { ...usage, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, totalTokens: 0 };
+        : {
+            ...usage,
+            inputTokens: 0,
+            outputTokens: 0,
+            cacheReadTokens: 0,
+            cacheWriteTokens: 0,
+            totalTokens: 0,
+          };
       await stores.budgets.settle({
         userId: identity.userId,
         planName: identity.plan,
@@ -136,6 +146,7 @@ export function openAccounting(
         entry: {
           id: requestId,
           at: startedAt,
+          api,
           model,
           provider,
           inputTokens: billed.inputTokens,

@@ -1,7 +1,7 @@
 import { after } from 'next/server';
 import type { z } from 'zod';
 import { getConfig } from '@/lib/config';
-import { toResponse } from '@/lib/errors';
+import { type ErrorBody, toResponse } from '@/lib/errors';
 import { apiResponseHeaders, identifyChatCaller } from '@/lib/gate';
 import { preflightResponse } from '@/lib/http/cors';
 import { copyHeaders } from '@/lib/http/headers';
@@ -10,12 +10,16 @@ import { readJsonBody } from '@/lib/http/read-json';
 import { type ChatAccounting, openChatAccounting } from './accounting';
 import { type ChatRun, startChat } from './pipeline';
 import { recordOutcome } from './record';
-import type { ChatRequest } from './types';
+import type { ChatApi, ChatRequest } from './types';
 
 export interface ChatEndpoint<Schema extends z.ZodType> {
+  /** The wire API, recorded with each request. */
+  api: ChatApi;
   schema: Schema;
   toChatRequest(body: z.infer<Schema>, defaultModel: string): ChatRequest | Promise<ChatRequest>;
   reply(run: ChatRun, body: z.infer<Schema>): Response | Promise<Response>;
+  /** A refusal's body in the endpoint's own wire format. Default: OpenAI's error body. */
+  errorBody?: ErrorBody;
 }
 
 /**
@@ -33,7 +37,7 @@ export function serveChat<Schema extends z.ZodType>(endpoint: ChatEndpoint<Schem
     let accounting: ChatAccounting | undefined;
     try {
       const identity = await identifyChatCaller(request, config);
-      accounting = openChatAccounting({ identity, requestId }, config, after);
+      accounting = openChatAccounting({ identity, requestId, api: endpoint.api }, config, after);
       const body = parseRequest(endpoint.schema, await readJsonBody(request, config.maxBodyBytes));
       const chatRequest = await endpoint.toChatRequest(body, config.defaultModel);
       const run = await startChat(chatRequest, request.signal, { accounting, defer: after });
@@ -47,7 +51,7 @@ export function serveChat<Schema extends z.ZodType>(endpoint: ChatEndpoint<Schem
         after(accounting.abandon());
         copyHeaders(accounting.headers, headers);
       }
-      return toResponse(error, headers);
+      return toResponse(error, headers, endpoint.errorBody);
     }
   };
 }

@@ -1,5 +1,8 @@
 import type { ModelMessage, ToolChoice, ToolSet } from 'ai';
 
+/** The wire API a chat request came through: `/api/chat`, Chat Completions, Messages, Responses. */
+export type ChatApi = 'chat' | 'openai' | 'anthropic' | 'responses';
+
 /** A chat request after validation, whichever endpoint it came through. */
 export interface ChatRequest {
   /** Catalog id, `creator/model`. */
@@ -25,6 +28,8 @@ export interface Usage {
   inputTokens: number;
   outputTokens: number;
   cacheReadTokens: number;
+  /** Input tokens written to the provider's prompt cache (part of `inputTokens`). */
+  cacheWriteTokens: number;
   totalTokens: number;
 }
 

@@ -18,6 +18,8 @@ export interface Config {
   redis: { url: string; token: string } | undefined;
   providers: Record<string, ProviderConfig>;
   models: Record<string, ModelConfig>;
+  /** Alias -> catalog model id. */
+  aliases: Record<string, string>;
   defaultModel: string;
   plans: Record<string, Plan>;
   defaultPlan: string;
@@ -71,6 +73,7 @@ export function loadConfig(
       Object.entries(providers).map(([id, provider]) => [id, withEnvDefaults(provider, env)]),
     ),
     models,
+    aliases: input.aliases ?? {},
     defaultModel: input.defaultModel ?? defaults.defaultModel,
     plans,
     defaultPlan: input.defaultPlan ?? defaults.defaultPlan,

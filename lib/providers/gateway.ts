@@ -49,6 +49,7 @@ export const gatewayAdapter: ProviderAdapter<'gateway'> = {
               inputPerMTok: perMillion(model.pricing.input) ?? 0,
               outputPerMTok: perMillion(model.pricing.output) ?? 0,
               cacheReadPerMTok: perMillion(model.pricing.cachedInputTokens),
+              cacheWritePerMTok: perMillion(model.pricing.cacheCreationInputTokens),
             }
           : undefined,
       }));

@@ -15,6 +15,11 @@ export interface ToolCallBehavior {
   arguments: Record<string, unknown> | string;
   /** Default `call_double_<request index>`. */
   id?: string;
+  /**
+   * Call the tool only when the request offers a tool of that name (an agent's side requests,
+   * titles or quota checks, then get text). Default false: always.
+   */
+  onlyWhenOffered?: boolean;
 }
 
 /**
@@ -439,8 +444,9 @@ export async function streamSse<B extends UpstreamBehavior>(
   response.end();
 }
 
+/** An item that starts with `event: ` is a whole named event (Anthropic's framing). */
 function writeEvent(response: ServerResponse, data: string): Promise<void> {
-  return write(response, `data: ${data}\n\n`);
+  return write(response, data.startsWith('event: ') ? `${data}\n\n` : `data: ${data}\n\n`);
 }
 
 /** Resolves once the bytes reach the socket, so a cut right after never loses them. */
@@ -488,11 +494,20 @@ export interface PlannedUsage {
 
 export function planAnswer(
   behavior: UpstreamBehavior,
-  request: { index: number; maxOutputTokens: number | undefined; lastRole: string | undefined },
+  request: {
+    index: number;
+    maxOutputTokens: number | undefined;
+    lastRole: string | undefined;
+    /** Names of the tools the request offers. */
+    offeredTools?: string[];
+  },
 ): { answer: PlannedAnswer; usage: PlannedUsage } {
   const { toolCall } = behavior;
+  const offered =
+    toolCall !== undefined &&
+    (!toolCall.onlyWhenOffered || (request.offeredTools ?? []).includes(toolCall.name));
   let answer: PlannedAnswer;
-  if (toolCall !== undefined && request.lastRole !== 'tool') {
+  if (toolCall !== undefined && offered && request.lastRole !== 'tool') {
     const input =
       typeof toolCall.arguments === 'string'
         ? toolCall.arguments

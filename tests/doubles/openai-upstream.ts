@@ -71,6 +71,13 @@ async function answerChatCompletion(exchange: Exchange<OpenAIBehavior>): Promise
     maxOutputTokens: typeof maxTokens === 'number' ? maxTokens : undefined,
     lastRole:
       isRecord(lastMessage) && typeof lastMessage.role === 'string' ? lastMessage.role : undefined,
+    offeredTools: Array.isArray(body.tools)
+      ? body.tools.flatMap((entry) =>
+          isRecord(entry) && isRecord(entry.function) && typeof entry.function.name === 'string'
+            ? [entry.function.name]
+            : [],
+        )
+      : [],
   });
   const meta = {
     id: `chatcmpl-double-${index}`,

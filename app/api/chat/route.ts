@@ -7,6 +7,7 @@ export const runtime = 'edge';
 export const OPTIONS = chatPreflight;
 
 export const POST = serveChat({
+  api: 'chat',
   schema: chatBodySchema,
   toChatRequest,
   reply: (run, body) => (body.stream === false ? toJsonReply(run) : toUIMessageStreamReply(run)),

@@ -7,6 +7,7 @@ export const runtime = 'edge';
 export const OPTIONS = chatPreflight;
 
 export const POST = serveChat({
+  api: 'openai',
   schema: chatCompletionRequestSchema,
   toChatRequest: (body) => toChatRequest(body),
   reply: (run, body) =>

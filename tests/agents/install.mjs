@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+// Installs the test-only agent clients (Claude Code, Codex, the Anthropic SDK, the OpenAI Agents
+// SDK) into tests/agents/node_modules when they are missing or the lockfile changed. They weigh
+// ~900 MB, so they live here and never in what a user installs to run the app.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const dir = fileURLToPath(new URL('.', import.meta.url));
+const stamp = `${dir}node_modules/.installed-lock-sha256`;
+
+export function ensureAgentClients() {
+  const lockHash = createHash('sha256')
+    .update(readFileSync(`${dir}package-lock.json`))
+    .digest('hex');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === lockHash) return;
+  console.log('Installing the agent clients into tests/agents (npm ci) ...');
+  const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], {
+    cwd: dir,
+    stdio: 'inherit',
+  });
+  if (result.status !== 0) throw new Error('npm ci in tests/agents failed');
+  writeFileSync(stamp, lockHash);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) ensureAgentClients();
