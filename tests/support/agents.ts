@@ -98,6 +98,7 @@ export function runCodex({
   model,
   prompt,
   workspace,
+  supportsWebsockets = false,
   timeoutMs = 90_000,
 }: {
   baseURL: string;
@@ -105,6 +106,8 @@ export function runCodex({
   model: string;
   prompt: string;
   workspace: { root: string; work: string; home: string };
+  /** Let Codex try the Responses WebSocket first (Tollgate refuses it; Codex falls back). */
+  supportsWebsockets?: boolean;
   timeoutMs?: number;
 }): Promise<AgentRun> {
   const codexHome = join(workspace.root, 'codex-home');
@@ -137,7 +140,7 @@ export function runCodex({
       `base_url = ${JSON.stringify(baseURL)}`,
       'env_key = "TOLLGATE_API_KEY"',
       'wire_api = "responses"',
-      'supports_websockets = false',
+      `supports_websockets = ${supportsWebsockets}`,
       'request_max_retries = 0',
       'stream_max_retries = 0',
       '',
