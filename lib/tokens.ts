@@ -24,7 +24,28 @@ const tokensPerFile = 85;
 export interface PromptMessage {
   content: string | ReadonlyArray<PromptPart>;
 }
-type PromptPart = { type: string; text?: unknown; input?: unknown; output?: unknown };
+type PromptPart = {
+  type: string;
+  text?: unknown;
+  input?: unknown;
+  output?: unknown;
+  /** A file's data: a URL (string or URL) or bytes. */
+  data?: unknown;
+  image?: unknown;
+};
+
+// An inline file's bytes also count, so a request of many large data: URLs reserves more; a KiB
+// of base64 per token keeps a 1 MiB body (the default limit) near a thousand tokens.
+const dataUrlBytesPerToken = 1024;
+
+function inlineDataTokens(data: unknown): number {
+  const text = typeof data === 'string' ? data : data instanceof URL ? data.href : undefined;
+  if (text === undefined)
+    return data instanceof Uint8Array
+      ? Math.ceil((data.byteLength * 4) / 3 / dataUrlBytesPerToken)
+      : 0;
+  return text.startsWith('data:') ? Math.ceil(text.length / dataUrlBytesPerToken) : 0;
+}
 
 /** Estimates the input tokens of a prompt, the way budgets reserve them before a call. */
 export function estimatePromptTokens(
@@ -47,7 +68,7 @@ function estimatePartTokens(part: PromptPart): number {
   if (typeof part.text === 'string') return countTokens(part.text);
   if (part.type === 'tool-call') return countTokens(JSON.stringify(part.input ?? null));
   if (part.type === 'tool-result') return countTokens(JSON.stringify(part.output ?? null));
-  return tokensPerFile;
+  return tokensPerFile + inlineDataTokens(part.data ?? part.image);
 }
 
 /**

@@ -1,13 +1,22 @@
 import { convertToModelMessages, type ModelMessage, type UIMessage } from 'ai';
 import { z } from 'zod';
 import { GatewayError } from '@/lib/errors';
+import { mediaUrlProblem } from '@/lib/openai/media-url';
 import type { ChatRequest } from './types';
 
 const role = z.enum(['system', 'user', 'assistant']);
 const textPart = z.object({ type: z.literal('text'), text: z.string() });
 // UI message parts are many (text, file, reasoning, tool-*, data-*); the AI SDK's converter
 // checks their details, this schema only their shape.
-const uiPart = z.looseObject({ type: z.string().min(1) });
+// A file part's URL is never fetched by the gateway; it must be one a provider may be given.
+const uiPart = z.looseObject({ type: z.string().min(1) }).superRefine((part, context) => {
+  if (part.type !== 'file') return;
+  const problem =
+    typeof part.url === 'string'
+      ? mediaUrlProblem(part.url, { imagesOnly: false })
+      : 'a file part needs a `url`';
+  if (problem) context.addIssue({ code: 'custom', message: problem, path: ['url'] });
+});
 
 const message = z
   .object({

@@ -1,13 +1,20 @@
-import { experimental_streamLanguageModelCall as streamLanguageModelCall } from 'ai';
+import {
+  jsonSchema,
+  Output,
+  experimental_streamLanguageModelCall as streamLanguageModelCall,
+} from 'ai';
 import { type Config, getConfig, type Pricing } from '@/lib/config';
 import { GatewayError, toGatewayError } from '@/lib/errors';
 import { type Catalog, getCatalog } from '@/lib/providers/catalog';
+import { refuseDownloads } from '@/lib/providers/no-downloads';
 import {
   createLanguageModel,
   type ProviderAdapters,
   providerAdapters,
   providerCallOptions,
+  relayEndpointOf,
 } from '@/lib/providers/registry';
+import { type RelayedAnswer, relayAttempt } from '@/lib/relay/attempt';
 import { type Candidate, listCandidates, reservationPricing } from '@/lib/routing/candidates';
 import { type CircuitBreaker, getCircuits } from '@/lib/routing/circuit';
 import { getRedis } from '@/lib/store/redis';
@@ -33,7 +40,8 @@ export const maxRetryAfterWaitMs = 2_000;
 /** Output cap when neither the request nor the model names one: budgets need a bound. */
 export const defaultMaxOutputTokens = 4096;
 
-export interface ChatRun extends MeteredStream {
+/** What every served request has, relayed or translated. */
+export interface ServedRun {
   id: string;
   /** The catalog model that serves the answer. */
   model: string;
@@ -43,7 +51,19 @@ export interface ChatRun extends MeteredStream {
   /** Price of the serving model; absent when it has none. */
   pricing: Pricing | undefined;
   attempts: Attempt[];
+  outcome: MeteredStream['outcome'];
+  timeToFirstTokenMs(): number | undefined;
 }
+
+/** A translated answer: AI SDK parts, for the endpoint to put in its own format. */
+export interface ChatRun extends ServedRun, MeteredStream {}
+
+/** A relayed answer: the upstream's response in the client's own protocol, ready to send. */
+export interface RelayedRun extends ServedRun {
+  response: Response;
+}
+
+export const isRelayed = (run: ChatRun | RelayedRun): run is RelayedRun => 'response' in run;
 
 export interface ChatDependencies {
   config?: Config;
@@ -73,13 +93,22 @@ export async function startChat(
     defer = (task) => void task.catch(() => {}),
     now = Date.now,
   }: ChatDependencies = {},
-): Promise<ChatRun> {
+): Promise<ChatRun | RelayedRun> {
   const resolved = await catalog.resolve(request.model);
   let candidates = await listCandidates(resolved, { config, catalog });
   // A dollar budget cannot be kept by a model without a price: such targets are never tried.
   if (accounting?.pricesRequired)
     candidates = candidates.filter((candidate) => candidate.model.pricing);
-  const inputTokenEstimate = estimatePromptTokens(request.messages, request.instructions);
+  const { relay } = request;
+  const relayEndpoint = (candidate: Candidate) =>
+    relay && relayEndpointOf(candidate.provider, relay.protocol.id, adapters);
+  // A field only the client's own protocol can carry leaves only the targets that speak it.
+  if (request.untranslatable) {
+    candidates = candidates.filter((candidate) => relayEndpoint(candidate) !== undefined);
+    if (candidates.length === 0) throw request.untranslatable;
+  }
+  const inputTokenEstimate =
+    request.inputTokenEstimate ?? estimatePromptTokens(request.messages, request.instructions);
   const requestedOutputTokens =
     request.maxOutputTokens ?? resolved.config.maxOutputTokens ?? defaultMaxOutputTokens;
   // Admission (key, rate windows, lease, budget) and the circuit states are all Lua scripts
@@ -116,16 +145,32 @@ export async function startChat(
     if (remaining <= 0 || signal?.aborted) break;
     const attemptStartedAt = now();
     try {
-      const { metered, stream } = await tryCandidate(candidate, {
-        request,
-        signal,
-        maxOutputTokens,
-        inputTokenEstimate,
-        timeoutMs: Math.min(config.routing.firstTokenTimeoutMs, remaining),
-        adapters,
-        user: accounting?.identity.userId,
-        now,
-      });
+      const timeoutMs = Math.min(config.routing.firstTokenTimeoutMs, remaining);
+      const cap = Math.min(maxOutputTokens, candidate.model.maxOutputTokens ?? maxOutputTokens);
+      const user = accounting?.identity.userId;
+      const endpoint = relayEndpoint(candidate);
+      const answer: Answer =
+        relay && endpoint
+          ? await relayAttempt({
+              source: relay,
+              endpoint: await endpoint({ model: candidate.model }),
+              owned: { upstreamModel: candidate.target.model, maxOutputTokens: cap, user },
+              inputTokenEstimate,
+              firstTokenTimeoutMs: timeoutMs,
+              answerTimeoutMs: remaining,
+              signal,
+              now,
+            })
+          : await tryCandidate(candidate, {
+              request,
+              signal,
+              maxOutputTokens: cap,
+              inputTokenEstimate,
+              timeoutMs,
+              adapters,
+              user,
+              now,
+            });
       attempts.push({ ...attempt, outcome: 'served', latencyMs: now() - attemptStartedAt });
       if (states[index] === 'probe') defer(circuits.recordSuccess(candidate.key));
       const served = {
@@ -135,7 +180,7 @@ export async function startChat(
       };
       if (accounting) {
         defer(
-          metered.outcome.then((outcome) => accounting.settle({ ...served, outcome, attempts })),
+          answer.outcome.then((outcome) => accounting.settle({ ...served, outcome, attempts })),
         );
       }
       return {
@@ -143,8 +188,7 @@ export async function startChat(
         ...served,
         inputTokenEstimate,
         attempts,
-        ...metered,
-        stream,
+        ...answer,
       };
     } catch (error) {
       lastError = toGatewayError(error);
@@ -203,6 +247,8 @@ interface AttemptOptions {
   now: () => number;
 }
 
+type Answer = MeteredStream | RelayedAnswer;
+
 async function tryCandidate(
   candidate: Candidate,
   {
@@ -215,7 +261,7 @@ async function tryCandidate(
     user,
     now,
   }: AttemptOptions,
-): Promise<{ metered: MeteredStream; stream: MeteredStream['stream'] }> {
+): Promise<MeteredStream> {
   // Each attempt can be abandoned on its own (first-token timeout) and ends with the client.
   const attemptController = new AbortController();
   const followClient = () => attemptController.abort(signal?.reason);
@@ -225,7 +271,7 @@ async function tryCandidate(
     instructions: request.instructions,
     messages: request.messages,
     allowSystemInMessages: true,
-    maxOutputTokens: Math.min(maxOutputTokens, candidate.model.maxOutputTokens ?? maxOutputTokens),
+    maxOutputTokens,
     temperature: request.temperature,
     topP: request.topP,
     stopSequences: request.stopSequences,
@@ -234,11 +280,18 @@ async function tryCandidate(
     seed: request.seed,
     tools: request.tools,
     toolChoice: request.toolChoice,
+    output: request.responseFormat && toOutput(request.responseFormat),
     providerOptions: providerCallOptions(
       candidate.provider,
-      { model: candidate.model, user: request.user ?? user },
+      {
+        model: candidate.model,
+        user: request.user ?? user,
+        parallelToolCalls: request.parallelToolCalls,
+      },
       adapters,
     ),
+    // The gateway never fetches what a client links to: see refuseDownloads.
+    download: refuseDownloads,
     abortSignal: attemptController.signal,
   });
   const metered = meterStream(toTextStreamParts(call), { inputTokenEstimate, signal, now });
@@ -247,11 +300,17 @@ async function tryCandidate(
       timeoutMs,
       onTimeout: () => attemptController.abort(new Error('first-token timeout')),
     });
-    return { metered, stream };
+    return { ...metered, stream };
   } catch (error) {
     signal?.removeEventListener('abort', followClient);
     throw error;
   }
+}
+
+function toOutput({ schema, name, description }: NonNullable<ChatRequest['responseFormat']>) {
+  return schema
+    ? Output.object({ schema: jsonSchema(schema), name, description })
+    : Output.json({ name, description });
 }
 
 function finalFailure(lastError: GatewayError | undefined, attempts: Attempt[]): GatewayError {

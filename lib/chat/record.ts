@@ -1,10 +1,10 @@
-import type { ChatRun } from './pipeline';
+import type { ServedRun } from './pipeline';
 
 /**
  * Records how an answer ended, once it has. Until usage records exist this is one structured log
  * line per request, which is also what operators grep for.
  */
-export async function recordOutcome(run: ChatRun): Promise<void> {
+export async function recordOutcome(run: ServedRun): Promise<void> {
   const outcome = await run.outcome;
   console.log(
     JSON.stringify({

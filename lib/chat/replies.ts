@@ -17,7 +17,7 @@ export interface ChatMessageMetadata {
 
 export type ChatUIMessage = UIMessage<ChatMessageMetadata>;
 
-export function servedByHeaders(run: ChatRun): Record<string, string> {
+export function servedByHeaders(run: Pick<ChatRun, 'model' | 'provider'>): Record<string, string> {
   return { 'x-tollgate-model': run.model, 'x-tollgate-provider': run.provider };
 }
 

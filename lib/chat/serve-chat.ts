@@ -7,9 +7,11 @@ import { preflightResponse } from '@/lib/http/cors';
 import { copyHeaders } from '@/lib/http/headers';
 import { parseRequest } from '@/lib/http/parse-request';
 import { readJsonBody } from '@/lib/http/read-json';
+import type { RelayProtocol } from '@/lib/relay/protocol';
 import { type ChatAccounting, openChatAccounting } from './accounting';
-import { type ChatRun, startChat } from './pipeline';
+import { type ChatRun, isRelayed, startChat } from './pipeline';
 import { recordOutcome } from './record';
+import { servedByHeaders } from './replies';
 import type { ChatApi, ChatRequest } from './types';
 
 export interface ChatEndpoint<Schema extends z.ZodType> {
@@ -20,6 +22,11 @@ export interface ChatEndpoint<Schema extends z.ZodType> {
   reply(run: ChatRun, body: z.infer<Schema>): Response | Promise<Response>;
   /** A refusal's body in the endpoint's own wire format. Default: OpenAI's error body. */
   errorBody?: ErrorBody;
+  /**
+   * The endpoint's wire protocol, when targets may speak it too: such a target gets the body
+   * as the client wrote it, and its answer goes back as it came (`reply` is not called).
+   */
+  relay?: RelayProtocol;
 }
 
 /**
@@ -38,11 +45,16 @@ export function serveChat<Schema extends z.ZodType>(endpoint: ChatEndpoint<Schem
     try {
       const identity = await identifyChatCaller(request, config);
       accounting = openChatAccounting({ identity, requestId, api: endpoint.api }, config, after);
-      const body = parseRequest(endpoint.schema, await readJsonBody(request, config.maxBodyBytes));
+      const raw = await readJsonBody(request, config.maxBodyBytes);
+      const body = parseRequest(endpoint.schema, raw);
       const chatRequest = await endpoint.toChatRequest(body, config.defaultModel);
+      if (endpoint.relay) {
+        chatRequest.relay = { protocol: endpoint.relay, body: raw as Record<string, unknown> };
+      }
       const run = await startChat(chatRequest, request.signal, { accounting, defer: after });
       after(() => recordOutcome(run));
-      const response = await endpoint.reply(run, body);
+      const response = isRelayed(run) ? run.response : await endpoint.reply(run, body);
+      if (isRelayed(run)) copyHeaders(new Headers(servedByHeaders(run)), response.headers);
       copyHeaders(headers, response.headers);
       copyHeaders(accounting.headers, response.headers);
       return response;

@@ -1,4 +1,6 @@
 import type { ModelMessage, ToolChoice, ToolSet } from 'ai';
+import type { GatewayError } from '@/lib/errors';
+import type { RelaySource } from '@/lib/relay/attempt';
 
 /** The wire API a chat request came through: `/api/chat`, Chat Completions, Messages, Responses. */
 export type ChatApi = 'chat' | 'openai' | 'anthropic' | 'responses';
@@ -21,6 +23,24 @@ export interface ChatRequest {
   toolChoice?: ToolChoice<ToolSet>;
   /** The caller's own end-user id (OpenAI `user`), passed on to providers that take one. */
   user?: string;
+  /** Whether the model may call several tools in one turn (OpenAI `parallel_tool_calls`). */
+  parallelToolCalls?: boolean;
+  /** Structured output: any JSON, or JSON that follows a schema. */
+  responseFormat?: {
+    type: 'json';
+    schema?: Record<string, unknown>;
+    name?: string;
+    description?: string;
+  };
+  /** The body as the client wrote it, for targets that speak the client's protocol. */
+  relay?: RelaySource;
+  /** The endpoint's own input estimate; default: counted from `messages`. */
+  inputTokenEstimate?: number;
+  /**
+   * Why this request cannot be translated for a target of another protocol (a field such a
+   * target cannot honour). Only targets that take the request as written may serve it then.
+   */
+  untranslatable?: GatewayError;
 }
 
 /** Token counts as the gateway records them: always integers, never undefined. */

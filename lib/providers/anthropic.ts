@@ -7,4 +7,11 @@ export const anthropicAdapter: ProviderAdapter<'anthropic'> = {
     createAnthropic({ baseURL: provider.baseURL, apiKey: provider.apiKey })(modelId),
   ),
   isConfigured: (provider) => Boolean(provider.apiKey),
+  // Anthropic's names for OpenAI's `user` and `parallel_tool_calls: false`.
+  callOptions: ({ user, parallelToolCalls }) => ({
+    anthropic: {
+      ...(user ? { metadata: { userId: user } } : {}),
+      ...(parallelToolCalls === false ? { disableParallelToolUse: true } : {}),
+    },
+  }),
 };

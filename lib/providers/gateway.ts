@@ -6,6 +6,26 @@ import type { ProviderAdapter } from './types';
 
 type GatewayConfig = Extract<ProviderConfig, { type: 'gateway' }>;
 
+const defaultBaseURL = 'https://ai-gateway.vercel.sh/v4/ai';
+
+/**
+ * The AI Gateway serves OpenAI Chat Completions at `/v1` of its origin, beside the AI SDK
+ * protocol at `/v4/ai`; a configured base URL ending in `/v<n>/ai` is mapped the same way.
+ */
+export function gatewayOpenAIBaseURL(baseURL = defaultBaseURL): string {
+  const trimmed = baseURL.replace(/\/+$/, '');
+  return /\/v\d+\/ai$/.test(trimmed) ? trimmed.replace(/\/v\d+\/ai$/, '/v1') : `${trimmed}/v1`;
+}
+
+/** The gateway's credentials: the configured key, or this request's OIDC token. */
+async function authHeaders(provider: GatewayConfig): Promise<Record<string, string>> {
+  if (provider.apiKey) {
+    return { authorization: `Bearer ${provider.apiKey}`, 'ai-gateway-auth-method': 'api-key' };
+  }
+  const token = await getVercelOidcToken();
+  return { authorization: `Bearer ${token}`, 'ai-gateway-auth-method': 'oidc' };
+}
+
 async function createGatewayProvider(provider: GatewayConfig) {
   if (provider.apiKey) return createGateway({ baseURL: provider.baseURL, apiKey: provider.apiKey });
   // The gateway package's own OIDC lookup yields an empty token on the Edge runtime, so the
@@ -35,6 +55,15 @@ export const gatewayAdapter: ProviderAdapter<'gateway'> = {
     return (await createGatewayProvider(provider))(modelId);
   },
   isConfigured: () => true,
+  relay: {
+    'openai-chat': async (provider, { model }) => ({
+      baseURL: gatewayOpenAIBaseURL(provider.baseURL),
+      headers: await authHeaders(provider),
+      outputCapField: 'max_tokens',
+      // The gateway's routing options travel in the body, as on its AI SDK protocol.
+      bodyOptions: model.gateway ? { providerOptions: { gateway: model.gateway } } : undefined,
+    }),
+  },
   // The AI Gateway's own routing (order, only, models, tags) passes through; `user` is the caller.
   callOptions: ({ model, user }) => ({ gateway: { ...model.gateway, ...(user ? { user } : {}) } }),
   async listModels(provider) {

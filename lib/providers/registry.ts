@@ -1,5 +1,6 @@
 import type { LanguageModelV4 } from '@ai-sdk/provider';
-import type { ProviderConfig, ProviderType } from '@/lib/config';
+import type { ModelConfig, ProviderConfig, ProviderType } from '@/lib/config';
+import type { RelayProtocolId, UpstreamEndpoint } from '@/lib/relay/protocol';
 import { anthropicAdapter } from './anthropic';
 import { demoAdapter } from './demo';
 import { gatewayAdapter } from './gateway';
@@ -52,4 +53,14 @@ export function listProviderModels(
   adapters: ProviderAdapters = providerAdapters,
 ): Promise<ListedModel[]> | undefined {
   return adapterFor(provider, adapters).listModels?.(provider);
+}
+
+/** How to reach the provider in a client's own protocol; undefined when it does not speak it. */
+export function relayEndpointOf(
+  provider: ProviderConfig,
+  protocol: RelayProtocolId,
+  adapters: ProviderAdapters = providerAdapters,
+): ((context: { model: ModelConfig }) => UpstreamEndpoint | Promise<UpstreamEndpoint>) | undefined {
+  const build = adapterFor(provider, adapters).relay?.[protocol];
+  return build && ((context) => build(provider, context));
 }

@@ -124,18 +124,69 @@ describe('OpenAI chat completion requests', () => {
 
   it.each([
     ['n other than 1', { model: 'm/x', messages: [user], n: 2 }, 'n'],
-    ['an unsupported field', { model: 'm/x', messages: [user], logit_bias: {} }, ''],
     [
       'a bad role',
       { model: 'm/x', messages: [{ role: 'wizard', content: 'x' }] },
       'messages[0].role',
     ],
+    ['no model', { messages: [user] }, 'model'],
     [
-      'a bad content part',
-      { model: 'm/x', messages: [{ role: 'user', content: [{ type: 'audio', data: 'x' }] }] },
+      'a max_tokens that is not a positive integer',
+      { model: 'm/x', messages: [user], max_tokens: 0 },
+      'max_tokens',
+    ],
+  ])('rejects %s with a 400 naming the field, whatever the target', (_name, body, param) => {
+    const error = rejection(body);
+    expect(error.code).toBe('invalid_request');
+    expect(error.param).toBe(param);
+  });
+
+  it.each([
+    'data:image/svg+xml;base64,PHN2Zz48L3N2Zz4=',
+    'data:image/png;base64,not*base64',
+    'data:image/png,rawtext',
+    'javascript:alert(1)',
+    'file:///etc/passwd',
+    'http://127.0.0.1:9/cat.png',
+    'http://169.254.169.254/latest/meta-data',
+    'http://[::1]/x.png',
+    'http://localhost/x.png',
+    'http://user:pass@example.com/x.png',
+    'http://exa mple.com/x.png',
+  ])('rejects the image URL %s with a 400 naming it, whatever the target', (url) => {
+    const error = rejection({
+      model: 'm/x',
+      messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url } }] }],
+    });
+    expect(error.code).toBe('invalid_request');
+    expect(error.param).toBe('messages[0].content[0].image_url.url');
+  });
+
+  it.each([
+    [
+      'a field only the OpenAI protocol carries',
+      { model: 'm/x', messages: [user], logit_bias: {} },
+      'logit_bias',
+    ],
+    [
+      'reasoning_effort',
+      { model: 'm/x', messages: [user], reasoning_effort: 'low' },
+      'reasoning_effort',
+    ],
+    [
+      'a service tier other than auto',
+      { model: 'm/x', messages: [user], service_tier: 'flex' },
+      'service_tier',
+    ],
+    ['log probabilities', { model: 'm/x', messages: [user], logprobs: true }, 'logprobs'],
+    [
+      'an audio content part',
+      {
+        model: 'm/x',
+        messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: {} }] }],
+      },
       'messages[0].content',
     ],
-    ['no model', { messages: [user] }, 'model'],
     [
       'a temperature of the wrong type',
       { model: 'm/x', messages: [user], temperature: '1' },
@@ -159,10 +210,100 @@ describe('OpenAI chat completion requests', () => {
       },
       'messages[0].tool_calls',
     ],
-  ])('rejects %s with a 400 naming the field', (_name, body, param) => {
-    const error = rejection(body);
-    expect(error.code).toBe('invalid_request');
-    if (param) expect(error.param).toBe(param);
-    else expect(error.message).toContain('logit_bias');
+  ])(
+    'marks %s as untranslatable, naming the field, so only relayed targets serve it',
+    (_name, body, param) => {
+      const request = convert(body);
+      expect(request.untranslatable?.code).toBe('invalid_request');
+      expect(request.untranslatable?.param).toBe(param);
+    },
+  );
+
+  it('maps response_format, parallel_tool_calls, strict, image detail and safety_identifier', () => {
+    const schema = {
+      type: 'object',
+      properties: { answer: { type: 'string' } },
+      required: ['answer'],
+    };
+    const request = convert({
+      model: 'm/x',
+      messages: [
+        {
+          role: 'user',
+          name: 'alice',
+          content: [
+            { type: 'image_url', image_url: { url: 'https://example.com/a.png', detail: 'low' } },
+          ],
+        },
+      ],
+      response_format: {
+        type: 'json_schema',
+        json_schema: { name: 'Answer', schema, strict: true },
+      },
+      parallel_tool_calls: false,
+      safety_identifier: 'end-user-9',
+      tools: [
+        { type: 'function', function: { name: 'f', parameters: { type: 'object' }, strict: true } },
+      ],
+    });
+    expect(request.untranslatable).toBeUndefined();
+    expect(request.responseFormat).toEqual({
+      type: 'json',
+      name: 'Answer',
+      schema,
+      description: undefined,
+    });
+    expect(request.parallelToolCalls).toBe(false);
+    expect(request.user).toBe('end-user-9');
+    expect(request.tools?.f).toMatchObject({ strict: true });
+    const content = request.messages[0]?.content;
+    expect(Array.isArray(content) && content[0]).toMatchObject({
+      type: 'file',
+      providerOptions: { openai: { imageDetail: 'low' } },
+    });
+    expect(
+      convert({ model: 'm/x', messages: [user], response_format: { type: 'json_object' } })
+        .responseFormat,
+    ).toEqual({ type: 'json' });
+  });
+
+  it('accepts the fields that are harmless to ignore, and names on user and tool messages', () => {
+    const request = convert({
+      model: 'm/x',
+      messages: [
+        user,
+        {
+          role: 'assistant',
+          tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{}' } }],
+        },
+        { role: 'tool', tool_call_id: 'c', name: 'f', content: 'done' },
+      ],
+      store: false,
+      metadata: { team: 'a' },
+      service_tier: 'auto',
+      logprobs: false,
+      prompt_cache_key: 'k',
+      stream: true,
+      stream_options: { include_usage: true, include_obfuscation: false },
+    });
+    expect(request.untranslatable).toBeUndefined();
+    expect(request.messages).toHaveLength(3);
+  });
+
+  it('counts a data: URL toward the input estimate by its size', () => {
+    const image = (bytes: number) => ({
+      model: 'm/x',
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'image_url', image_url: { url: `data:image/png;base64,${'A'.repeat(bytes)}` } },
+          ],
+        },
+      ],
+    });
+    const small = convert(image(4)).inputTokenEstimate ?? 0;
+    const large = convert(image(400_000)).inputTokenEstimate ?? 0;
+    expect(large - small).toBeGreaterThanOrEqual(390);
   });
 });

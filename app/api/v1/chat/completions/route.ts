@@ -1,6 +1,7 @@
 import { chatPreflight, serveChat } from '@/lib/chat/serve-chat';
 import { chatCompletionRequestSchema, toChatRequest } from '@/lib/openai/request';
 import { toChatCompletion, toChatCompletionStream } from '@/lib/openai/response';
+import { openAIChatProtocol } from '@/lib/relay/openai-chat';
 
 export const runtime = 'edge';
 
@@ -9,6 +10,8 @@ export const OPTIONS = chatPreflight;
 export const POST = serveChat({
   api: 'openai',
   schema: chatCompletionRequestSchema,
+  // OpenAI, OpenAI-compatible and AI Gateway targets get the body as written.
+  relay: openAIChatProtocol,
   toChatRequest: (body) => toChatRequest(body),
   reply: (run, body) =>
     body.stream
