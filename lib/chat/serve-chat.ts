@@ -49,7 +49,11 @@ export function serveChat<Schema extends z.ZodType>(endpoint: ChatEndpoint<Schem
       const body = parseRequest(endpoint.schema, raw);
       const chatRequest = await endpoint.toChatRequest(body, config.defaultModel);
       if (endpoint.relay) {
-        chatRequest.relay = { protocol: endpoint.relay, body: raw as Record<string, unknown> };
+        chatRequest.relay = {
+          protocol: endpoint.relay,
+          body: raw as Record<string, unknown>,
+          headers: forwardedHeaders(request, endpoint.relay.forwardedHeaders),
+        };
       }
       const run = await startChat(chatRequest, request.signal, { accounting, defer: after });
       after(() => recordOutcome(run));
@@ -71,4 +75,13 @@ export function serveChat<Schema extends z.ZodType>(endpoint: ChatEndpoint<Schem
 /** The CORS preflight of a chat endpoint (middleware answers the other routes' preflights). */
 export function chatPreflight(request: Request): Response {
   return preflightResponse(request, getConfig().corsOrigins);
+}
+
+function forwardedHeaders(request: Request, names: readonly string[] = []) {
+  const headers: Record<string, string> = {};
+  for (const name of names) {
+    const value = request.headers.get(name);
+    if (value !== null) headers[name] = value;
+  }
+  return headers;
 }

@@ -1,4 +1,5 @@
 import { createAnthropic } from '@ai-sdk/anthropic';
+import type { UpstreamEndpoint } from '@/lib/relay/protocol';
 import { cacheModels } from './model-cache';
 import type { ProviderAdapter } from './types';
 
@@ -7,6 +8,16 @@ export const anthropicAdapter: ProviderAdapter<'anthropic'> = {
     createAnthropic({ baseURL: provider.baseURL, apiKey: provider.apiKey })(modelId),
   ),
   isConfigured: (provider) => Boolean(provider.apiKey),
+  relay: {
+    'anthropic-messages': (provider): UpstreamEndpoint => ({
+      baseURL: (provider.baseURL ?? 'https://api.anthropic.com/v1').replace(/\/+$/, ''),
+      // The client's own `anthropic-version` and `anthropic-beta`, when sent, go on instead.
+      headers: {
+        ...(provider.apiKey ? { 'x-api-key': provider.apiKey } : {}),
+        'anthropic-version': '2023-06-01',
+      },
+    }),
+  },
   // Anthropic's names for OpenAI's `user` and `parallel_tool_calls: false`.
   callOptions: ({ user, parallelToolCalls }) => ({
     anthropic: {

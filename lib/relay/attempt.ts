@@ -13,6 +13,8 @@ import type { OwnedFields, RelayProtocol, UpstreamEndpoint } from './protocol';
 export interface RelaySource {
   protocol: RelayProtocol;
   body: Record<string, unknown>;
+  /** The client's headers the protocol forwards (`forwardedHeaders`), as sent. */
+  headers?: Record<string, string>;
 }
 
 /** A relayed answer: the response for the client and how the answer ended. */
@@ -104,6 +106,8 @@ export async function relayAttempt({
         method: 'POST',
         headers: {
           ...endpoint.headers,
+          // Only the protocol's listed headers (never credentials): the client's version wins.
+          ...source.headers,
           'content-type': 'application/json',
           accept: streaming ? 'text/event-stream' : 'application/json',
         },
@@ -161,7 +165,7 @@ export async function relayAttempt({
     if (!response.body) throw failure(new Error('no body'));
     const relayed = relayEventStream(response.body, {
       protocol,
-      tap: protocol.createTap({ forwardUsage }),
+      tap: protocol.createTap({ forwardUsage, inputTokenEstimate }),
       forwardAll: forwardUsage,
       inputTokenEstimate,
       signal,

@@ -20,6 +20,8 @@ export { closedPortUrl, contentChunk, contentText } from './http-double';
 export interface AnthropicBehavior extends UpstreamBehavior {
   /** Reported cache-write input tokens, part of `promptTokens`. Default 0. */
   cacheWriteTokens: number;
+  /** `message_start` reports 0 input tokens, as the AI Gateway's did. Default false. */
+  zeroStartUsage: boolean;
 }
 
 /**
@@ -33,7 +35,12 @@ export function startAnthropicUpstream(
 ): Promise<AnthropicUpstream> {
   return startHttpDouble<AnthropicBehavior>({
     basePath: '/v1',
-    behavior: { ...defaultUpstreamBehavior, cacheWriteTokens: 0, ...options },
+    behavior: {
+      ...defaultUpstreamBehavior,
+      cacheWriteTokens: 0,
+      zeroStartUsage: false,
+      ...options,
+    },
     routes: {
       'POST /messages': answerMessages,
       'POST /messages/count_tokens': (exchange) =>
@@ -131,7 +138,14 @@ async function answerMessages(exchange: Exchange<AnthropicBehavior>): Promise<vo
           content: [],
           stop_reason: null,
           stop_sequence: null,
-          usage: { ...reported, output_tokens: 1 },
+          usage: exchange.behavior.zeroStartUsage
+            ? {
+                input_tokens: 0,
+                cache_read_input_tokens: 0,
+                cache_creation_input_tokens: 0,
+                output_tokens: 0,
+              }
+            : { ...reported, output_tokens: 1 },
         },
       }),
       event('content_block_start', { index: 0, content_block: block }),

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { estimatePromptTokens } from '@/lib/tokens';
 import { Anthropic } from '../agents/clients';
 import {
   type AnthropicUpstream,
@@ -10,6 +11,10 @@ import {
 import { type OpenAIUpstream, startOpenAIUpstream } from '../doubles/openai-upstream';
 import { agentWorkspace, runClaude } from '../support/agents';
 import { startTestApp, type TestApp } from '../support/app';
+
+type Json = Record<string, unknown>;
+const lastOf = (list: unknown) =>
+  Array.isArray(list) ? (list.at(-1) as Json | undefined) : undefined;
 
 let openai: OpenAIUpstream;
 let anthropic: AnthropicUpstream;
@@ -89,11 +94,14 @@ describe('Claude Code (claude -p) through /api/anthropic', () => {
       name: 'a translated OpenAI-compatible target',
       model: 'claude-opus-5-5',
       upstream: () => openai,
+      sentToolResult: (body: Json) => lastOf(body.messages)?.role === 'tool',
     },
     {
-      name: 'an anthropic target (through the AI SDK)',
+      name: 'a relayed anthropic target',
       model: 'test/claude',
       upstream: () => anthropic,
+      sentToolResult: (body: Json) =>
+        JSON.stringify(lastOf(body.messages)?.content).includes('"type":"tool_result"'),
     },
   ]) {
     it(`runs the shell tool the model calls, via ${target.name}, and records the upstream's usage`, async () => {
@@ -124,10 +132,19 @@ describe('Claude Code (claude -p) through /api/anthropic', () => {
       expect(existsSync(file), debug).toBe(true);
       expect(readFileSync(file, 'utf8').trim()).toBe('tollgate-ok');
       // The turn went on after the tool ran: the tool result reached the upstream.
-      const toolTurns = upstream.requests.filter((request) =>
-        JSON.stringify(request.body).includes('tollgate-ok'),
-      );
-      expect(toolTurns.length, debug).toBeGreaterThanOrEqual(2);
+      expect(target.sentToolResult(upstream.requests.at(-1)?.body as Json), debug).toBe(true);
+      for (const sent of upstream.requests) {
+        // The upstream gets the provider's key, never the caller's Tollgate key.
+        expect(JSON.stringify(sent.headers)).not.toContain(apiKey);
+      }
+      if (upstream === anthropic) {
+        // Relayed as Claude Code wrote it: its system blocks, tools and beta header.
+        const sent = anthropic.requests.at(-1);
+        expect(sent?.headers['x-api-key']).toBe('anthropic-key');
+        expect(sent?.headers['anthropic-beta']).toBeTruthy();
+        expect(sent?.body).toMatchObject({ model: 'claude-double-1', stream: true });
+        expect(Array.isArray((sent?.body as Json | undefined)?.system)).toBe(true);
+      }
       const count = upstream.requests.length;
       expect(await settledTotals(apiKey, count)).toMatchObject(reportedTotals(count, 120, 9));
     });
@@ -263,5 +280,26 @@ describe('@anthropic-ai/sdk through /api/anthropic', () => {
       error: { type: 'authentication_error' },
     });
     expect(openai.requests).toHaveLength(1);
+  });
+
+  it('puts the input estimate in message_start when the relayed upstream reports 0 there', async () => {
+    anthropic.setBehavior({ zeroStartUsage: true, promptTokens: 64, completionTokens: 5 });
+    const apiKey = await app.createKey({ userId: `sdk-${crypto.randomUUID()}`, plan: 'unlimited' });
+    const question = [{ role: 'user', content: 'Tell me a long story.' }];
+    const response = await fetch(`${app.url}/api/anthropic/v1/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'test/claude',
+        max_tokens: 100,
+        stream: true,
+        messages: question,
+      }),
+    });
+    const text = await response.text();
+    const start = JSON.parse(/event: message_start\ndata: (.+)/.exec(text)?.[1] ?? '{}');
+    expect(start.message.usage.input_tokens).toBe(estimatePromptTokens(question));
+    // What is billed is what the upstream reported at the end.
+    expect(await settledTotals(apiKey, 1)).toMatchObject({ inputTokens: 64, outputTokens: 5 });
   });
 });

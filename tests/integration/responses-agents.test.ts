@@ -15,6 +15,10 @@ import { contentText, type OpenAIUpstream, startOpenAIUpstream } from '../double
 import { agentWorkspace, runCodex } from '../support/agents';
 import { startTestApp, type TestApp } from '../support/app';
 
+type Json = Record<string, unknown>;
+const lastOf = (list: unknown) =>
+  Array.isArray(list) ? (list.at(-1) as Json | undefined) : undefined;
+
 let upstream: OpenAIUpstream;
 let app: TestApp;
 
@@ -67,8 +71,16 @@ async function settledTotals(apiKey: string, requests: number): Promise<UsageTot
 
 describe('Codex (codex exec) through /api/v1/responses', () => {
   for (const target of [
-    { name: 'a translated OpenAI-compatible target', model: 'gpt-5.5-codex' },
-    { name: 'an openai target', model: 'test/openai' },
+    {
+      name: 'a translated OpenAI-compatible target',
+      model: 'gpt-5.5-codex',
+      sentToolResult: (body: Json) => lastOf(body.messages)?.role === 'tool',
+    },
+    {
+      name: 'a relayed openai target',
+      model: 'test/openai',
+      sentToolResult: (body: Json) => lastOf(body.input)?.type === 'function_call_output',
+    },
   ]) {
     it(`runs the shell tool the model calls, via ${target.name}, and records the upstream's usage`, async () => {
       const workspace = agentWorkspace('codex');
@@ -96,9 +108,11 @@ describe('Codex (codex exec) through /api/v1/responses', () => {
       const debug = `exit ${result.code}\n${result.stdout}\n${result.stderr}`;
       expect(existsSync(file), debug).toBe(true);
       expect(readFileSync(file, 'utf8').trim()).toBe('tollgate-ok');
-      // The turn went on after the tool ran: its output reached the upstream as a tool message.
-      const last = upstream.requests.at(-1)?.body as { messages: Array<{ role: string }> };
-      expect(last.messages.at(-1)?.role, debug).toBe('tool');
+      // The turn went on after the tool ran: its output reached the upstream.
+      expect(target.sentToolResult(upstream.requests.at(-1)?.body as Json), debug).toBe(true);
+      for (const sent of upstream.requests) {
+        expect(JSON.stringify(sent.headers)).not.toContain(apiKey);
+      }
       const count = upstream.requests.length;
       expect(await settledTotals(apiKey, count)).toMatchObject({
         requests: count,

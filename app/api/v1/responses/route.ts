@@ -1,4 +1,5 @@
 import { chatPreflight, serveChat } from '@/lib/chat/serve-chat';
+import { openAIResponsesProtocol } from '@/lib/relay/openai-responses';
 import { customToolNames, responsesRequestSchema, toChatRequest } from '@/lib/responses/request';
 import { toResponseObject, toResponseStream } from '@/lib/responses/response';
 import { refuseWebSocket } from '@/lib/responses/websocket';
@@ -13,6 +14,8 @@ export const GET = refuseWebSocket;
 export const POST = serveChat({
   api: 'responses',
   schema: responsesRequestSchema,
+  // OpenAI and AI Gateway targets get the body as written; the rest a translation.
+  relay: openAIResponsesProtocol,
   toChatRequest: (body) => toChatRequest(body),
   reply: (run, body) => {
     const options = { customTools: customToolNames(body), instructions: body.instructions ?? null };
