@@ -1,6 +1,8 @@
 import { Redis } from '@upstash/redis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { estimatePromptTokens } from '@/lib/tokens';
+import { type AnthropicUpstream, startAnthropicUpstream } from '../doubles/anthropic-upstream';
+import type { UpstreamBehavior } from '../doubles/http-double';
 import {
   closedPortUrl,
   type OpenAIUpstream,
@@ -9,9 +11,10 @@ import {
 import { startTestApp, type TestApp } from '../support/app';
 
 // The budget, concurrency, rate-limit and failover guarantees of the chat endpoints, on the
-// two agent endpoints, each in its own wire protocol.
+// two agent endpoints, each in its own wire protocol, translated and relayed.
 
 let upstream: OpenAIUpstream;
+let anthropic: AnthropicUpstream;
 let app: TestApp;
 let redis: Redis;
 
@@ -26,6 +29,10 @@ interface ServerEvent {
 
 interface Protocol {
   name: string;
+  /** What the request log records as the API. */
+  api: string;
+  /** The provider that speaks the protocol, and so relays it. */
+  relayProvider: string;
   path: string;
   body(options: { model: string; maxTokens: number; stream: boolean }): unknown;
   /** Total tokens the stream reported in its closing event, if it closed cleanly. */
@@ -41,6 +48,8 @@ interface Protocol {
 const protocols: Protocol[] = [
   {
     name: 'Anthropic Messages',
+    api: 'anthropic',
+    relayProvider: 'anthropic',
     path: '/api/anthropic/v1/messages',
     body: ({ model, maxTokens, stream }) => ({
       model,
@@ -66,6 +75,8 @@ const protocols: Protocol[] = [
   },
   {
     name: 'OpenAI Responses',
+    api: 'responses',
+    relayProvider: 'openai',
     path: '/api/v1/responses',
     body: ({ model, maxTokens, stream }) => ({
       model,
@@ -90,25 +101,32 @@ const protocols: Protocol[] = [
 
 beforeAll(async () => {
   upstream = await startOpenAIUpstream();
+  anthropic = await startAnthropicUpstream();
+  const pricing = { inputPerMTok: 1, outputPerMTok: 2 };
+  // Per protocol: `upstream` translates; `anthropic` and `openai` speak it, so they relay.
+  const models: Record<string, unknown> = {};
+  for (const provider of ['upstream', 'anthropic', 'openai']) {
+    models[`test/${provider}`] = { targets: [{ provider, model: 'p' }], pricing };
+    models[`test/${provider}-failover`] = {
+      targets: [
+        { provider: `${provider}-down`, model: 'gone' },
+        { provider, model: 'p' },
+      ],
+      pricing,
+    };
+  }
+  const closed = await closedPortUrl();
   app = await startTestApp({
     gatewayConfig: {
       providers: {
         upstream: { type: 'openai-compatible', baseURL: upstream.baseURL },
-        down: { type: 'openai-compatible', baseURL: await closedPortUrl() },
+        'upstream-down': { type: 'openai-compatible', baseURL: closed },
+        openai: { type: 'openai', baseURL: upstream.baseURL, apiKey: 'openai-key' },
+        'openai-down': { type: 'openai', baseURL: closed, apiKey: 'openai-key' },
+        anthropic: { type: 'anthropic', baseURL: anthropic.baseURL, apiKey: 'anthropic-key' },
+        'anthropic-down': { type: 'anthropic', baseURL: closed, apiKey: 'anthropic-key' },
       },
-      models: {
-        'test/priced': {
-          targets: [{ provider: 'upstream', model: 'p' }],
-          pricing: { inputPerMTok: 1, outputPerMTok: 2 },
-        },
-        'test/failover': {
-          targets: [
-            { provider: 'down', model: 'gone' },
-            { provider: 'upstream', model: 'p' },
-          ],
-          pricing: { inputPerMTok: 1, outputPerMTok: 2 },
-        },
-      },
+      models,
       plans: {
         fiveThousandTokens: { tokensPerMonth: 5000 },
         twoPerMinute: { requestsPerMinute: 2 },
@@ -121,11 +139,21 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.stop();
   await upstream?.close();
+  await anthropic?.close();
 });
 beforeEach(() => {
   upstream.reset();
-  upstream.setBehavior({ promptTokens: inputEstimate });
+  anthropic.reset();
+  setBehavior({ promptTokens: inputEstimate });
 });
+
+/** Both doubles answer alike, whichever the route reaches. */
+function setBehavior(behavior: Partial<UpstreamBehavior>) {
+  upstream.setBehavior(behavior);
+  anthropic.setBehavior(behavior);
+}
+
+const upstreamRequests = () => upstream.requests.length + anthropic.requests.length;
 
 function parseEvents(text: string): ServerEvent[] {
   return text
@@ -169,14 +197,20 @@ async function settledUsage(key: string, requests: number) {
 
 const userId = (label: string) => `${label}-${crypto.randomUUID()}`;
 
-for (const protocol of protocols) {
-  describe(`${protocol.name}: limits and routing as for chat`, () => {
+const routes = protocols.flatMap((protocol) => [
+  { protocol, way: 'translated', provider: 'upstream' },
+  { protocol, way: 'relayed', provider: protocol.relayProvider },
+]);
+
+for (const { protocol, way, provider } of routes) {
+  const model = `test/${provider}`;
+  describe(`${protocol.name}, ${way}: limits and routing as for chat`, () => {
     it('50 concurrent 400-token streams never overshoot a 5,000-token monthly budget', async () => {
-      upstream.setBehavior({ chunkCount: 400, promptTokens: inputEstimate });
+      setBehavior({ chunkCount: 400, promptTokens: inputEstimate });
       const id = userId('agent-budget');
       const key = await app.createKey({ userId: id, plan: 'fiveThousandTokens' });
       const results = await Promise.all(
-        Array.from({ length: 50 }, () => streamOnce(protocol, key, 'test/priced', 400)),
+        Array.from({ length: 50 }, () => streamOnce(protocol, key, model, 400)),
       );
       const admitted = results.filter((result) => result.status === 200);
       expect(results.filter((result) => result.status === 402)).toHaveLength(50 - admitted.length);
@@ -197,14 +231,14 @@ for (const protocol of protocols) {
     });
 
     it('bills an aborted stream the input plus what was streamed, and frees its lease', async () => {
-      upstream.setBehavior({ chunkCount: 100, chunkDelayMs: 30, promptTokens: inputEstimate });
+      setBehavior({ chunkCount: 100, chunkDelayMs: 30, promptTokens: inputEstimate });
       const id = userId('agent-abort');
       const key = await app.createKey({ userId: id, plan: 'roomy' });
       const controller = new AbortController();
       const response = await post(
         protocol,
         key,
-        protocol.body({ model: 'test/priced', maxTokens: 200, stream: true }),
+        protocol.body({ model: model, maxTokens: 200, stream: true }),
         controller.signal,
       );
       const reader = (response.body as ReadableStream<Uint8Array>).getReader();
@@ -218,7 +252,7 @@ for (const protocol of protocols) {
       expect(usage.totals.inputTokens).toBe(inputEstimate);
       expect(usage.totals.outputTokens).toBeGreaterThanOrEqual(10);
       expect(usage.totals.outputTokens).toBeLessThanOrEqual(14);
-      expect(usage.recent[0]).toMatchObject({ status: 'aborted' });
+      expect(usage.recent[0]).toMatchObject({ status: 'aborted', api: protocol.api, provider });
       expect(await redis.zcard(`tg:reservations:${id}`)).toBe(0);
       const limits = await (
         await fetch(`${app.url}/api/limits`, { headers: { authorization: `Bearer ${key}` } })
@@ -227,9 +261,9 @@ for (const protocol of protocols) {
     });
 
     it(`answers a 429 in the protocol's own error shape, with Retry-After`, async () => {
-      upstream.setBehavior({ chunkCount: 2 });
+      setBehavior({ chunkCount: 2 });
       const key = await app.createKey({ userId: userId('agent-rate'), plan: 'twoPerMinute' });
-      const body = protocol.body({ model: 'test/priced', maxTokens: 50, stream: false });
+      const body = protocol.body({ model: model, maxTokens: 50, stream: false });
       expect((await post(protocol, key, body)).status).toBe(200);
       expect((await post(protocol, key, body)).status).toBe(200);
       const denied = await post(protocol, key, body);
@@ -239,7 +273,7 @@ for (const protocol of protocols) {
       const error = await denied.json();
       expect(protocol.errorType(error)).toBe('rate_limit_error');
       if (protocol.name === 'Anthropic Messages') expect(error.type).toBe('error');
-      expect(upstream.requests).toHaveLength(2);
+      expect(upstreamRequests()).toBe(2);
     });
 
     it('fails over before the first byte to the next target', async () => {
@@ -247,18 +281,18 @@ for (const protocol of protocols) {
       const response = await post(
         protocol,
         key,
-        protocol.body({ model: 'test/failover', maxTokens: 50, stream: true }),
+        protocol.body({ model: `${model}-failover`, maxTokens: 50, stream: true }),
       );
       expect(response.status).toBe(200);
-      expect(response.headers.get('x-tollgate-provider')).toBe('upstream');
+      expect(response.headers.get('x-tollgate-provider')).toBe(provider);
       const events = parseEvents(await response.text());
       expect(events.at(-1)?.event).toBe(protocol.finished);
     });
 
     it('ends a stream cut mid-answer with an explicit error event, never a clean finish', async () => {
-      upstream.setBehavior({ chunkCount: 20, cutAfterChunks: 5 });
+      setBehavior({ chunkCount: 20, cutAfterChunks: 5 });
       const key = await app.createKey({ userId: userId('agent-cut'), plan: 'roomy' });
-      const result = await streamOnce(protocol, key, 'test/priced', 100);
+      const result = await streamOnce(protocol, key, model, 100);
       expect(result.status).toBe(200);
       expect(result.events.filter(protocol.isText)).toHaveLength(5);
       expect(result.events.at(-1)?.event).toBe(protocol.failed);
