@@ -83,7 +83,11 @@ export const messagesRequestSchema = z.looseObject({
   stop_sequences: z.array(z.string()).optional(),
   tools: z.array(toolDefinition).optional(),
   tool_choice: z
-    .looseObject({ type: z.enum(['auto', 'any', 'tool', 'none']), name: z.string().optional() })
+    .looseObject({
+      type: z.enum(['auto', 'any', 'tool', 'none']),
+      name: z.string().optional(),
+      disable_parallel_tool_use: z.boolean().optional(),
+    })
     .optional(),
 });
 
@@ -252,6 +256,7 @@ export function toChatRequest(body: MessagesRequest): ChatRequest {
     stopSequences: body.stop_sequences,
     tools,
     toolChoice: toToolChoice(body.tool_choice, tools),
+    parallelToolCalls: body.tool_choice?.disable_parallel_tool_use ? false : undefined,
     // `metadata.user_id` is the agent's session id, not an end user: providers get the caller.
   };
 }

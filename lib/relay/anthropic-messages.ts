@@ -165,6 +165,9 @@ function readAnswer(json: unknown): AnswerSummary {
 
 const isSet = (value: unknown) => value !== undefined && value !== null;
 
+/** Anthropic's smallest `thinking.budget_tokens`. */
+const minThinkingBudget = 1024;
+
 /** Anthropic Messages, `POST {base}/messages` (Anthropic, and the AI Gateway's `/v1`). */
 export const anthropicMessagesProtocol: RelayProtocol = {
   id: 'anthropic-messages',
@@ -179,6 +182,16 @@ export const anthropicMessagesProtocol: RelayProtocol = {
       model: owned.upstreamModel,
       max_tokens: owned.maxOutputTokens,
     };
+    // A thinking budget must stay below the (possibly clamped) output cap, and at least 1,024.
+    const thinking = isObject(body.thinking) ? body.thinking : undefined;
+    if (thinking?.type === 'enabled' && count(thinking.budget_tokens) !== undefined) {
+      const budget = count(thinking.budget_tokens) ?? 0;
+      if (budget >= owned.maxOutputTokens) {
+        if (owned.maxOutputTokens > minThinkingBudget) {
+          sent.thinking = { ...thinking, budget_tokens: owned.maxOutputTokens - 1 };
+        } else delete sent.thinking;
+      }
+    }
     // Anthropic has no end-user field but `metadata.user_id`; the client's own stays.
     const metadata = isObject(body.metadata) ? body.metadata : {};
     if (!isSet(metadata.user_id) && owned.user)

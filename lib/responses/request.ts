@@ -89,6 +89,7 @@ export const responsesRequestSchema = z.looseObject({
       z.looseObject({ type: z.string() }),
     ])
     .optional(),
+  parallel_tool_calls: z.boolean().nullish(),
   user: z.string().nullish(),
 });
 
@@ -279,6 +280,7 @@ export function toChatRequest(body: ResponsesRequest): ChatRequest {
     topP: body.top_p ?? undefined,
     tools,
     toolChoice: toToolChoice(body.tool_choice, tools),
+    parallelToolCalls: body.parallel_tool_calls ?? undefined,
     user: body.user ?? undefined,
   };
 }

@@ -95,6 +95,33 @@ describe('the Anthropic Messages relay', () => {
     expect(sent[0]?.headers).toMatchObject({ 'x-api-key': 'k', 'anthropic-beta': 'x-2026' });
   });
 
+  it('keeps a thinking budget below a clamped output cap, or drops thinking when none fits', () => {
+    const endpoint = { baseURL: 'http://upstream.test/v1', headers: {} };
+    const body = {
+      model: 'm',
+      max_tokens: 32_000,
+      thinking: { type: 'enabled', budget_tokens: 16_000 },
+    };
+    const roomy = anthropicMessagesProtocol.rewrite(
+      body,
+      { ...owned, maxOutputTokens: 8_000 },
+      endpoint,
+    );
+    expect(roomy.body.thinking).toEqual({ type: 'enabled', budget_tokens: 7_999 });
+    const tight = anthropicMessagesProtocol.rewrite(
+      body,
+      { ...owned, maxOutputTokens: 900 },
+      endpoint,
+    );
+    expect(tight.body.thinking).toBeUndefined();
+    const fits = anthropicMessagesProtocol.rewrite(
+      body,
+      { ...owned, maxOutputTokens: 20_000 },
+      endpoint,
+    );
+    expect(fits.body.thinking).toEqual(body.thinking);
+  });
+
   it('passes the stream through and settles the usage message_delta reports, caches included', async () => {
     const pieces = anthropicAnswer({ input_tokens: 5, output_tokens: 1 });
     const { fetch } = upstream(pieces);
