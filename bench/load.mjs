@@ -6,7 +6,7 @@
  * @typedef {object} Target
  * @property {string} name
  * @property {(stream: boolean) => string} url
- * @property {Record<string, string>} headers
+ * @property {Record<string, string> | ((stream: boolean) => Record<string, string>)} headers
  * @property {(stream: boolean) => string} body
  * @property {(event: string) => boolean} isContent Whether an SSE event carries answer text.
  */
@@ -20,12 +20,16 @@
  * @property {number} contentEvents
  */
 
+/** @param {Target} target @param {boolean} stream */
+const headersOf = (target, stream) =>
+  typeof target.headers === 'function' ? target.headers(stream) : target.headers;
+
 /** @param {Target} target */
 export async function requestOnce(target) {
   const startedAt = performance.now();
   const response = await fetch(target.url(false), {
     method: 'POST',
-    headers: target.headers,
+    headers: headersOf(target, false),
     body: target.body(false),
   });
   const text = await response.text();
@@ -41,7 +45,7 @@ export async function streamOnce(target) {
   const startedAt = performance.now();
   const response = await fetch(target.url(true), {
     method: 'POST',
-    headers: target.headers,
+    headers: headersOf(target, true),
     body: target.body(true),
   });
   if (response.status !== 200 || !response.body) {

@@ -1,16 +1,19 @@
 #!/usr/bin/env node
 // `npm run bench`: Tollgate's cost over calling an upstream directly, over the least a Node
 // proxy can cost (the floor) and over the least a Next.js gateway can cost (the next floor),
-// measured side by side and interleaved in one run on loopback.
+// measured side by side and interleaved in one run on loopback, with the Portkey gateway as a
+// peer (bench/portkey, installed there on first use).
 // Writes bench/results/<stamp>.json and .md. `--short` (or BENCH_SHORT=1): a quick run with few
 // samples, for the test suite. `--profile`: runs next-server with --cpu-prof and keeps the
 // profile next to the results. `--out DIR`: where results go.
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import OpenAI from 'openai';
 import { freePort } from '../scripts/local-redis.mjs';
+import { edgeFunctionSizes } from './function-sizes.mjs';
 import { closedLoop, percentile, requestOnce, streamOnce } from './load.mjs';
 import { buildNextFloorIfStale, nextBuild, nextFloorDir } from './next-floor-build.mjs';
 import { groupCpuMs, groupMemoryMb, readyLine, spawnGroup } from './processes.mjs';
@@ -72,6 +75,7 @@ async function runBenchmark() {
     nextBuild(root);
   }
   buildNextFloorIfStale();
+  installPortkeyIfMissing();
   const baseEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
 
   const stack = spawnGroup(
@@ -127,6 +131,15 @@ async function runBenchmark() {
   const nextFloorApp = `http://127.0.0.1:${nextFloorPort}`;
   await waitForHealth(`${nextFloorApp}/api/relay/fast/models`, nextFloor);
 
+  const portkeyPort = await freePort();
+  const portkey = spawnGroup(process.execPath, [`${portkeyDir}/start.mjs`, String(portkeyPort)], {
+    cwd: portkeyDir,
+    env: { ...baseEnv, NODE_ENV: 'production' },
+  });
+  children.push(portkey);
+  await readyLine(portkey);
+  const portkeyApp = `http://127.0.0.1:${portkeyPort}`;
+
   const port = await freePort();
   const profileDir = `${outDir}/${stamp}-cpuprofile`;
   const next = spawnGroup(
@@ -152,7 +165,7 @@ async function runBenchmark() {
   await waitForHealth(`${app}/api/health`, next);
   const apiKey = await createKey(app);
 
-  const targets = buildTargets({ stackInfo, floorInfo, nextFloorApp, app, apiKey });
+  const targets = buildTargets({ stackInfo, floorInfo, nextFloorApp, portkeyApp, app, apiKey });
   const control = stackInfo.control;
   const bridgeStats = async () => (await fetch(`${control}/stats`)).json();
   /** Waits until the bridge saw no request for 50 ms: after-response work has finished. */
@@ -190,19 +203,16 @@ async function runBenchmark() {
 
   // On the monotonic clock V8 stamps profiles with: profile-summary.mjs --from skips the start-up.
   measuredFromMicros = Number(process.hrtime.bigint() / 1000n);
-  const memory = { next: { peakRssMb: 0 }, floor: { peakRssMb: 0 }, nextFloor: { peakRssMb: 0 } };
-  const idleMemory = {
-    next: groupMemoryMb(next.pid),
-    floor: groupMemoryMb(floor.pid),
-    nextFloor: groupMemoryMb(nextFloor.pid),
-  };
+  // Peak RSS of each server's process group, sampled every 100 ms through all the phases.
+  const servers = { next, floor, nextFloor, portkey };
+  const memory = Object.fromEntries(Object.keys(servers).map((name) => [name, { peakRssMb: 0 }]));
+  const idleMemory = Object.fromEntries(
+    Object.entries(servers).map(([name, server]) => [name, groupMemoryMb(server.pid)]),
+  );
   const sampler = setInterval(() => {
-    memory.next.peakRssMb = Math.max(memory.next.peakRssMb, groupMemoryMb(next.pid).rssMb);
-    memory.floor.peakRssMb = Math.max(memory.floor.peakRssMb, groupMemoryMb(floor.pid).rssMb);
-    memory.nextFloor.peakRssMb = Math.max(
-      memory.nextFloor.peakRssMb,
-      groupMemoryMb(nextFloor.pid).rssMb,
-    );
+    for (const [name, server] of Object.entries(servers)) {
+      memory[name].peakRssMb = Math.max(memory[name].peakRssMb, groupMemoryMb(server.pid).rssMb);
+    }
   }, 100);
 
   /** @type {Record<string, Record<string, any>>} keyed by phase, then target */
@@ -218,6 +228,7 @@ async function runBenchmark() {
   const cpuOf = {
     floor: () => groupCpuMs(floor.pid),
     nextFloor: () => groupCpuMs(nextFloor.pid),
+    portkey: () => groupCpuMs(portkey.pid),
     v1: () => groupCpuMs(next.pid),
   };
   cpuOf.chat = cpuOf.v1;
@@ -329,7 +340,7 @@ const messages = [{ role: 'user', content: 'Write a haiku about a toll gate at d
 const openAIContent = (event) => /"content":"[^"]/.test(event);
 const uiTextDelta = (event) => event.includes('"type":"text-delta"');
 
-function buildTargets({ stackInfo, floorInfo, nextFloorApp, app, apiKey }) {
+function buildTargets({ stackInfo, floorInfo, nextFloorApp, portkeyApp, app, apiKey }) {
   const json = { 'content-type': 'application/json' };
   const keyed = { ...json, authorization: `Bearer ${apiKey}` };
   const openAIBody = (model) => (stream) =>
@@ -362,6 +373,19 @@ function buildTargets({ stackInfo, floorInfo, nextFloorApp, app, apiKey }) {
       body: openAIBody('upstream-model'),
       isContent: openAIContent,
     },
+    portkey: {
+      name: 'portkey',
+      url: () => `${portkeyApp}/v1/chat/completions`,
+      // The upstream speaks OpenAI; Portkey's openai provider relays to the custom host.
+      headers: (stream) => ({
+        ...json,
+        authorization: 'Bearer bench-upstream-key',
+        'x-portkey-provider': 'openai',
+        'x-portkey-custom-host': stream ? stackInfo.pacedBaseURL : stackInfo.fastBaseURL,
+      }),
+      body: openAIBody('upstream-model'),
+      isContent: openAIContent,
+    },
     v1: {
       name: 'v1',
       url: () => `${app}/api/v1/chat/completions`,
@@ -378,6 +402,19 @@ function buildTargets({ stackInfo, floorInfo, nextFloorApp, app, apiKey }) {
       isContent: uiTextDelta,
     },
   };
+}
+
+const portkeyDir = `${root}bench/portkey`;
+
+/** Portkey lives in its own package (bench/portkey), never in the app's dependencies. */
+function installPortkeyIfMissing() {
+  if (existsSync(`${portkeyDir}/node_modules/@portkey-ai/gateway/package.json`)) return;
+  console.log('bench: installing the Portkey gateway into bench/portkey');
+  const npm = spawnSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd: portkeyDir,
+    stdio: 'inherit',
+  });
+  if (npm.status !== 0) throw new Error('npm ci in bench/portkey failed');
 }
 
 /** Waits until `url`, served by the `next start` in `next`, answers 200. */
@@ -429,7 +466,7 @@ async function checkWithOpenAIClient(app, apiKey) {
 }
 
 function summarize({ raw, probes, memory, idleMemory }) {
-  const names = ['direct', 'floor', 'nextFloor', 'v1', 'chat'];
+  const names = ['direct', 'floor', 'nextFloor', 'portkey', 'v1', 'chat'];
   const perTarget = (fn) => Object.fromEntries(names.map((name) => [name, fn(name)]));
   const latency = (phase, p) => perTarget((name) => percentile(raw[phase][name].samples, p));
   const rps = (phase) =>
@@ -540,9 +577,9 @@ function summarize({ raw, probes, memory, idleMemory }) {
       perTarget((name) =>
         name === 'direct'
           ? null
-          : name === 'floor' || name === 'nextFloor'
-            ? memory[name].peakRssMb
-            : memory.next.peakRssMb,
+          : name === 'v1' || name === 'chat'
+            ? memory.next.peakRssMb
+            : memory[name].peakRssMb,
       ),
     ],
     [
@@ -603,6 +640,7 @@ function summarize({ raw, probes, memory, idleMemory }) {
       plan: 'requestsPerMinute, requestsPerDay, concurrentRequests, tokensPerDay, tokensPerMonth, spendPerDayUsd, spendPerMonthUsd',
     },
     metrics,
+    functionSizes: edgeFunctionSizes(`${root}.next`),
     probes,
     idleMemory,
     samples,
@@ -624,6 +662,7 @@ function derive(values) {
       minusDirect: minus(value, values.direct),
       minusNextFloor: minus(value, values.nextFloor),
       ratioToFloor: values.floor ? value / values.floor : null,
+      ratioToNextFloor: values.nextFloor ? value / values.nextFloor : null,
     };
   }
   return derived;

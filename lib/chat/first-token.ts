@@ -12,38 +12,28 @@ const answerParts = new Set<Part['type']>([
   'finish',
 ]);
 
-export interface FirstTokenOptions {
-  /** Give up on the target when no answer part arrives within this. */
-  timeoutMs: number;
-  /** Called on timeout, to close the upstream request. */
-  onTimeout: () => void;
-}
-
 /**
- * Reads until the answer begins. A failure before that throws (a timeout as a retryable 504),
- * so the caller can still try another target or answer with a proper HTTP error; after it, the
- * stream is handed on whole, with the parts already read put back in front.
+ * Reads until the answer begins. A failure before that throws, so the router can still try
+ * another target or answer with a proper HTTP error; `signal` (the router's timeout or the
+ * client's abort) ends the wait and cancels the stream. After the first answer part the stream
+ * is handed on whole, with the parts already read put back in front.
  */
 export async function waitForFirstToken(
   stream: ReadableStream<Part>,
-  { timeoutMs, onTimeout }: FirstTokenOptions,
+  signal: AbortSignal,
 ): Promise<ReadableStream<Part>> {
   const reader = stream.getReader();
   const buffered: Part[] = [];
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      onTimeout();
-      reject(
-        new GatewayError('upstream_timeout', `No first token within ${timeoutMs} ms.`, {
-          retryable: true,
-        }),
-      );
-    }, timeoutMs);
+  let onAbort = () => {};
+  const abandoned = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
   });
+  abandoned.catch(() => {});
   try {
     for (;;) {
-      const { done, value } = await Promise.race([reader.read(), timeout]);
+      const { done, value } = await Promise.race([reader.read(), abandoned]);
       if (done || value.type === 'abort') {
         throw new GatewayError('upstream_error', 'The provider ended the answer before it began.', {
           retryable: true,
@@ -57,7 +47,7 @@ export async function waitForFirstToken(
     await reader.cancel().catch(() => {});
     throw error;
   } finally {
-    clearTimeout(timer);
+    signal.removeEventListener('abort', onAbort);
   }
   return new ReadableStream<Part>({
     start(controller) {

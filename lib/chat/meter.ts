@@ -1,4 +1,5 @@
 import type { LanguageModelUsage, TextStreamPart, ToolSet } from 'ai';
+import { GatewayError, toGatewayError } from '@/lib/errors';
 import { countTokens } from '@/lib/tokens';
 import type { ChatOutcome, Usage } from './types';
 import { toUsage } from './usage';
@@ -110,7 +111,15 @@ export function meterStream(
         // A connection cut mid-answer surfaces as a throw, not as an error part; it becomes one
         // here so every reply format can end the stream with an explicit error.
         end(signal?.aborted ? 'aborted' : 'failed', error);
-        controller.enqueue({ type: 'error', error });
+        // A provider's refusal keeps its meaning; anything else is a connection cut short.
+        const known = toGatewayError(error);
+        const cut =
+          known.code === 'internal_error'
+            ? new GatewayError('upstream_error', "The provider's stream ended early.", {
+                cause: error,
+              })
+            : known;
+        controller.enqueue({ type: 'error', error: cut });
         controller.close();
         return;
       }

@@ -4,26 +4,32 @@ import {
   experimental_streamLanguageModelCall as streamLanguageModelCall,
 } from 'ai';
 import { type Config, getConfig, type Pricing } from '@/lib/config';
-import { GatewayError, toGatewayError } from '@/lib/errors';
 import { type Catalog, getCatalog } from '@/lib/providers/catalog';
+import { createLanguageModel, type ModelFactories, modelFactories } from '@/lib/providers/models';
 import { refuseDownloads } from '@/lib/providers/no-downloads';
 import {
-  createLanguageModel,
   type ProviderAdapters,
   providerAdapters,
   providerCallOptions,
   relayEndpointOf,
 } from '@/lib/providers/registry';
-import { type RelayedAnswer, relayAttempt } from '@/lib/relay/attempt';
+import { type RelayedAnswer, type RelayStart, relayAttempt } from '@/lib/relay/attempt';
 import { type Candidate, listCandidates, reservationPricing } from '@/lib/routing/candidates';
 import { type CircuitBreaker, getCircuits } from '@/lib/routing/circuit';
+import {
+  type Attempt,
+  checkCircuits,
+  type RouterDependencies,
+  route,
+  sleep as sleepFor,
+} from '@/lib/routing/router';
 import { getRedis } from '@/lib/store/redis';
 import { estimatePromptTokens } from '@/lib/tokens';
 import type { ChatAccounting } from './accounting';
 import { waitForFirstToken } from './first-token';
 import { type MeteredStream, meterStream } from './meter';
 import { toTextStreamParts } from './model-call';
-import type { Attempt, ChatRequest } from './types';
+import type { ChatOutcome, ChatRequest } from './types';
 
 // The SDK's default warning logger calls process.emitWarning, which throws on the Edge runtime
 // and would turn a harmless provider warning into a failed request.
@@ -33,9 +39,6 @@ sdkGlobals.AI_SDK_LOG_WARNINGS ??= (options: {
   provider?: string;
   model?: string;
 }) => console.warn(JSON.stringify({ event: 'tollgate.sdk-warning', ...options }));
-
-/** A provider's Retry-After up to this long is waited out when no other target is left. */
-export const maxRetryAfterWaitMs = 2_000;
 
 /** Output cap when neither the request nor the model names one: budgets need a bound. */
 export const defaultMaxOutputTokens = 4096;
@@ -69,17 +72,21 @@ export interface ChatDependencies {
   config?: Config;
   catalog?: Catalog;
   adapters?: ProviderAdapters;
+  /** Builds the AI SDK model of a target. */
+  models?: ModelFactories;
   circuits?: CircuitBreaker;
   /** Reserves and settles the caller's budgets; without it nothing is limited or recorded. */
   accounting?: ChatAccounting;
   /** Hands work that finishes after the response (settlement) to the platform. */
   defer?: (task: Promise<unknown>) => void;
   now?: () => number;
+  sleep?: RouterDependencies['sleep'];
+  random?: () => number;
 }
 
 /**
  * The one chat pipeline behind /api/chat and /api/v1: resolve the model, reserve the budget,
- * then try each target (and fallback model) until one sends a first token.
+ * then let the router try each target (and fallback model) until one sends a first token.
  */
 export async function startChat(
   request: ChatRequest,
@@ -88,10 +95,13 @@ export async function startChat(
     config = getConfig(),
     catalog = getCatalog(config),
     adapters = providerAdapters,
+    models = modelFactories,
     circuits = getCircuits(getRedis(config), config.routing),
     accounting,
     defer = (task) => void task.catch(() => {}),
     now = Date.now,
+    sleep = sleepFor,
+    random,
   }: ChatDependencies = {},
 ): Promise<ChatRun | RelayedRun> {
   const resolved = await catalog.resolve(request.model);
@@ -115,159 +125,122 @@ export async function startChat(
   // issued in one synchronous burst: auto-pipelining sends them to Redis as one round trip, the
   // only one before the first upstream byte. A denial may waste a probe the check claimed; the
   // circuit then stays open one more first-token timeout.
-  const [maxOutputTokens, states] = await Promise.all([
-    accounting
-      ? accounting.admit({
-          inputTokens: inputTokenEstimate,
-          requestedOutputTokens,
-          pricing: reservationPricing(candidates),
-        })
-      : requestedOutputTokens,
-    circuits
-      .check(candidates.map((candidate) => candidate.key))
-      .catch(() => candidates.map(() => 'closed' as const)),
-  ]);
+  const admitted = accounting
+    ? accounting.admit({
+        inputTokens: inputTokenEstimate,
+        requestedOutputTokens,
+        pricing: reservationPricing(candidates),
+      })
+    : requestedOutputTokens;
+  const circuitStates = checkCircuits(circuits, candidates);
+  const maxOutputTokens = await admitted;
 
+  const routerDependencies: RouterDependencies = {
+    circuits,
+    now,
+    sleep,
+    random,
+    requestTimeoutMs: config.routing.requestTimeoutMs,
+    firstTokenTimeoutMs: config.routing.firstTokenTimeoutMs,
+    defer,
+  };
+  const caller = accounting?.identity.userId;
   const startedAt = now();
-  const deadline = startedAt + config.routing.requestTimeoutMs;
-  const attempts: Attempt[] = [];
-  let lastError: GatewayError | undefined;
-  let waitedOutRetryAfter = false;
-
-  for (let index = 0; index < candidates.length; index++) {
-    const candidate = candidates[index] as Candidate;
-    const attempt = { model: candidate.modelId, provider: candidate.target.provider };
-    if (states[index] === 'open') {
-      attempts.push({ ...attempt, outcome: 'skipped', latencyMs: 0 });
-      continue;
-    }
-    const remaining = deadline - now();
-    if (remaining <= 0 || signal?.aborted) break;
-    const attemptStartedAt = now();
-    try {
-      const timeoutMs = Math.min(config.routing.firstTokenTimeoutMs, remaining);
+  const routed = await route<MeteredStream | RelayStart>(
+    candidates,
+    async ({ candidate, signal: attemptSignal }) => {
       const cap = Math.min(maxOutputTokens, candidate.model.maxOutputTokens ?? maxOutputTokens);
-      const user = accounting?.identity.userId;
       const endpoint = relayEndpoint(candidate);
-      const answer: Answer =
-        relay && endpoint
-          ? await relayAttempt({
-              source: relay,
-              endpoint: await endpoint({ model: candidate.model }),
-              owned: { upstreamModel: candidate.target.model, maxOutputTokens: cap, user },
-              inputTokenEstimate,
-              firstTokenTimeoutMs: timeoutMs,
-              answerTimeoutMs: remaining,
-              signal,
-              now,
-            })
-          : await tryCandidate(candidate, {
-              request,
-              signal,
-              maxOutputTokens: cap,
-              inputTokenEstimate,
-              timeoutMs,
-              adapters,
-              user,
-              now,
-            });
-      attempts.push({ ...attempt, outcome: 'served', latencyMs: now() - attemptStartedAt });
-      if (states[index] === 'probe') defer(circuits.recordSuccess(candidate.key));
-      const served = {
-        model: candidate.modelId,
-        provider: candidate.target.provider,
-        pricing: candidate.model.pricing,
-      };
-      if (accounting) {
-        defer(
-          answer.outcome.then((outcome) => accounting.settle({ ...served, outcome, attempts })),
-        );
+      if (relay && endpoint) {
+        return relayAttempt({
+          source: relay,
+          endpoint: await endpoint({ model: candidate.model }),
+          owned: { upstreamModel: candidate.target.model, maxOutputTokens: cap, user: caller },
+          inputTokenEstimate,
+          attemptSignal,
+          signal,
+          answerTimeoutMs: Math.max(1, startedAt + config.routing.requestTimeoutMs - now()),
+          now,
+        });
       }
-      return {
-        id: `chat-${crypto.randomUUID()}`,
-        ...served,
+      return callCandidate(candidate, {
+        request,
+        signal,
+        attemptSignal,
+        maxOutputTokens: cap,
         inputTokenEstimate,
-        attempts,
-        ...answer,
-      };
-    } catch (error) {
-      lastError = toGatewayError(error);
-      attempts.push({
-        ...attempt,
-        outcome: lastError.code === 'upstream_timeout' ? 'timeout' : 'failed',
-        status: lastError.upstreamStatus,
-        latencyMs: now() - attemptStartedAt,
+        adapters,
+        models,
+        user: request.user ?? caller,
+        now,
       });
-      // Recorded before moving on (it is the failure path anyway), so the very next request
-      // already sees a circuit this failure opened.
-      if (lastError.retryable) await circuits.recordFailure(candidate.key).catch(() => {});
-      // A provider's refusal of the request itself (400, 401, 403, 404, 422) would be every
-      // target's answer: it goes back to the client at once.
-      if (!lastError.retryable) break;
-      // With no other target left, a short Retry-After (a 429's) is cheaper to wait out than
-      // to fail the request; a long one is passed on to the client instead.
-      const waitMs = (lastError.retryAfterSeconds ?? Number.POSITIVE_INFINITY) * 1000;
-      const otherTargetLeft = states.slice(index + 1).some((state) => state !== 'open');
-      if (
-        !otherTargetLeft &&
-        !waitedOutRetryAfter &&
-        waitMs <= maxRetryAfterWaitMs &&
-        now() + waitMs < deadline
-      ) {
-        waitedOutRetryAfter = true;
-        await new Promise((resolve) => setTimeout(resolve, waitMs));
-        index--;
-      }
-    }
-  }
-
-  const failure = finalFailure(lastError, attempts);
+    },
+    routerDependencies,
+    {
+      signal,
+      circuitStates,
+      onFailure: (attempts) => {
+        if (!accounting) return;
+        const abandoned = abandonedCall(attempts, candidates, relay, inputTokenEstimate);
+        const charged = abandoned?.candidate ?? (candidates[0] as Candidate);
+        defer(
+          accounting.settle({
+            model: charged.modelId,
+            provider: charged.target.provider,
+            pricing: charged.model.pricing,
+            attempts,
+            outcome: abandoned?.outcome,
+          }),
+        );
+      },
+    },
+  );
+  const { result, candidate, attempts } = routed;
+  // A relayed non-streaming answer is read whole here, after routing: nothing was sent yet.
+  const answer: MeteredStream | RelayedAnswer =
+    'complete' in result ? await result.complete() : result;
+  const served = {
+    model: candidate.modelId,
+    provider: candidate.target.provider,
+    pricing: candidate.model.pricing,
+  };
   if (accounting) {
-    const first = candidates[0] as Candidate;
-    defer(
-      accounting.settle({
-        model: first.modelId,
-        provider: first.target.provider,
-        pricing: first.model.pricing,
-        attempts,
-      }),
-    );
+    defer(answer.outcome.then((outcome) => accounting.settle({ ...served, outcome, attempts })));
   }
-  throw failure;
+  return { id: `chat-${crypto.randomUUID()}`, ...served, inputTokenEstimate, attempts, ...answer };
 }
 
-interface AttemptOptions {
+interface CallOptions {
   request: ChatRequest;
+  /** The client's signal: the meter bills an abort from it. */
   signal: AbortSignal | undefined;
+  /** The router's signal for this attempt: it closes the upstream call. */
+  attemptSignal: AbortSignal;
   maxOutputTokens: number;
   inputTokenEstimate: number;
-  timeoutMs: number;
   adapters: ProviderAdapters;
+  models: ModelFactories;
   user: string | undefined;
   now: () => number;
 }
 
-type Answer = MeteredStream | RelayedAnswer;
-
-async function tryCandidate(
+/** One attempt of the translation path: call the target through the AI SDK, wait for its first token. */
+async function callCandidate(
   candidate: Candidate,
   {
     request,
     signal,
+    attemptSignal,
     maxOutputTokens,
     inputTokenEstimate,
-    timeoutMs,
     adapters,
+    models,
     user,
     now,
-  }: AttemptOptions,
+  }: CallOptions,
 ): Promise<MeteredStream> {
-  // Each attempt can be abandoned on its own (first-token timeout) and ends with the client.
-  const attemptController = new AbortController();
-  const followClient = () => attemptController.abort(signal?.reason);
-  signal?.addEventListener('abort', followClient, { once: true });
   const call = streamLanguageModelCall({
-    model: await createLanguageModel(candidate.provider, candidate.target.model, adapters),
+    model: await createLanguageModel(candidate.provider, candidate.target.model, models),
     instructions: request.instructions,
     messages: request.messages,
     allowSystemInMessages: true,
@@ -283,57 +256,54 @@ async function tryCandidate(
     output: request.responseFormat && toOutput(request.responseFormat),
     providerOptions: providerCallOptions(
       candidate.provider,
-      {
-        model: candidate.model,
-        user: request.user ?? user,
-        parallelToolCalls: request.parallelToolCalls,
-      },
+      { model: candidate.model, user, parallelToolCalls: request.parallelToolCalls },
       adapters,
     ),
     // The gateway never fetches what a client links to: see refuseDownloads.
     download: refuseDownloads,
-    abortSignal: attemptController.signal,
+    abortSignal: attemptSignal,
   });
   const metered = meterStream(toTextStreamParts(call), { inputTokenEstimate, signal, now });
-  try {
-    const stream = await waitForFirstToken(metered.stream, {
-      timeoutMs,
-      onTimeout: () => attemptController.abort(new Error('first-token timeout')),
-    });
-    return { ...metered, stream };
-  } catch (error) {
-    signal?.removeEventListener('abort', followClient);
-    throw error;
-  }
+  return { ...metered, stream: await waitForFirstToken(metered.stream, attemptSignal) };
+}
+
+/**
+ * A relayed non-streaming call the client left before it answered: the provider may well have
+ * generated the whole answer (it sends nothing until then), so its input estimate is billed.
+ */
+function abandonedCall(
+  attempts: Attempt[],
+  candidates: Candidate[],
+  relay: ChatRequest['relay'],
+  inputTokenEstimate: number,
+): { candidate: Candidate; outcome: ChatOutcome } | undefined {
+  const last = attempts.at(-1);
+  if (!relay || relay.protocol.isStreaming(relay.body) || last?.outcome !== 'aborted') return;
+  const candidate = candidates.find(
+    (entry) => entry.modelId === last.model && entry.target.provider === last.provider,
+  );
+  if (!candidate) return;
+  return {
+    candidate,
+    outcome: {
+      ending: 'aborted',
+      usage: {
+        inputTokens: inputTokenEstimate,
+        outputTokens: 0,
+        cacheReadTokens: 0,
+        cacheWriteTokens: 0,
+        totalTokens: inputTokenEstimate,
+      },
+      usageSource: 'counted',
+      finishReason: undefined,
+      text: '',
+      timeToFirstTokenMs: undefined,
+    },
+  };
 }
 
 function toOutput({ schema, name, description }: NonNullable<ChatRequest['responseFormat']>) {
   return schema
     ? Output.object({ schema: jsonSchema(schema), name, description })
     : Output.json({ name, description });
-}
-
-function finalFailure(lastError: GatewayError | undefined, attempts: Attempt[]): GatewayError {
-  if (!lastError) {
-    return new GatewayError(
-      'no_provider_available',
-      'Every target of this model is unavailable right now.',
-      {
-        retryable: true,
-        retryAfterSeconds: 5,
-      },
-    );
-  }
-  if (!lastError.retryable) return lastError;
-  const tried = attempts.filter((attempt) => attempt.outcome !== 'skipped');
-  if (tried.length > 0 && tried.every((attempt) => attempt.outcome === 'timeout')) {
-    return new GatewayError('upstream_timeout', 'No provider sent a first token in time.', {
-      retryable: true,
-    });
-  }
-  return new GatewayError('upstream_error', `Every provider failed (${tried.length} tried).`, {
-    retryable: true,
-    retryAfterSeconds: lastError.retryAfterSeconds,
-    cause: lastError,
-  });
 }

@@ -68,12 +68,5 @@ export interface ChatOutcome {
   error?: unknown;
 }
 
-/** One try of one target, kept with the request for attribution. */
-export interface Attempt {
-  model: string;
-  provider: string;
-  outcome: 'served' | 'failed' | 'timeout' | 'skipped';
-  /** The provider's HTTP status, when it answered with an error. */
-  status?: number;
-  latencyMs: number;
-}
+/** One try of one target: the router's record, kept with the request for attribution. */
+export type { Attempt } from '@/lib/routing/router';

@@ -1,12 +1,7 @@
-import { createAnthropic } from '@ai-sdk/anthropic';
 import type { UpstreamEndpoint } from '@/lib/relay/protocol';
-import { cacheModels } from './model-cache';
 import type { ProviderAdapter } from './types';
 
 export const anthropicAdapter: ProviderAdapter<'anthropic'> = {
-  createModel: cacheModels((provider, modelId) =>
-    createAnthropic({ baseURL: provider.baseURL, apiKey: provider.apiKey })(modelId),
-  ),
   isConfigured: (provider) => Boolean(provider.apiKey),
   relay: {
     'anthropic-messages': (provider): UpstreamEndpoint => ({

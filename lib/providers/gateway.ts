@@ -2,7 +2,7 @@ import { getVercelOidcToken } from '@vercel/oidc';
 import { createGateway } from 'ai';
 import type { ProviderConfig } from '@/lib/config';
 import { cacheModels } from './model-cache';
-import type { ProviderAdapter } from './types';
+import type { ModelFactory, ProviderAdapter } from './types';
 
 type GatewayConfig = Extract<ProviderConfig, { type: 'gateway' }>;
 
@@ -49,11 +49,12 @@ function perMillion(price: string | undefined): number | undefined {
   return Math.round(Number(price) * 1e12) / 1e6;
 }
 
+export const createGatewayModel: ModelFactory<'gateway'> = async (provider, modelId) => {
+  if (provider.apiKey) return modelWithKey(provider, modelId);
+  return (await createGatewayProvider(provider))(modelId);
+};
+
 export const gatewayAdapter: ProviderAdapter<'gateway'> = {
-  async createModel(provider, modelId) {
-    if (provider.apiKey) return modelWithKey(provider, modelId);
-    return (await createGatewayProvider(provider))(modelId);
-  },
   isConfigured: () => true,
   relay: {
     'openai-chat': async (provider, { model }) => ({

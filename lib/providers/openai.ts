@@ -1,14 +1,9 @@
-import { createOpenAI } from '@ai-sdk/openai';
 import type { UpstreamEndpoint } from '@/lib/relay/protocol';
-import { cacheModels } from './model-cache';
 import type { ProviderAdapter } from './types';
 
 const defaultBaseURL = 'https://api.openai.com/v1';
 
 export const openaiAdapter: ProviderAdapter<'openai'> = {
-  createModel: cacheModels((provider, modelId) =>
-    createOpenAI({ baseURL: provider.baseURL, apiKey: provider.apiKey }).chat(modelId),
-  ),
   isConfigured: (provider) => Boolean(provider.apiKey),
   callOptions: ({ user, parallelToolCalls }) => ({
     openai: {

@@ -1,4 +1,3 @@
-import type { LanguageModelV4 } from '@ai-sdk/provider';
 import type { ModelConfig, ProviderConfig, ProviderType } from '@/lib/config';
 import type { RelayProtocolId, UpstreamEndpoint } from '@/lib/relay/protocol';
 import { anthropicAdapter } from './anthropic';
@@ -10,7 +9,7 @@ import type { ListedModel, ProviderAdapter } from './types';
 
 export type ProviderAdapters = { [Type in ProviderType]: ProviderAdapter<Type> };
 
-/** The only place provider types meet their adapters. */
+/** The only place provider types meet their adapters (their SDK models: models.ts). */
 export const providerAdapters = {
   gateway: gatewayAdapter,
   openai: openaiAdapter,
@@ -22,14 +21,6 @@ export const providerAdapters = {
 // TypeScript cannot pair a union-typed config with the matching adapter; this is the one cast.
 function adapterFor(provider: ProviderConfig, adapters: ProviderAdapters): ProviderAdapter {
   return adapters[provider.type] as ProviderAdapter;
-}
-
-export function createLanguageModel(
-  provider: ProviderConfig,
-  modelId: string,
-  adapters: ProviderAdapters = providerAdapters,
-): LanguageModelV4 | Promise<LanguageModelV4> {
-  return adapterFor(provider, adapters).createModel(provider, modelId);
 }
 
 export function isProviderConfigured(

@@ -18,12 +18,18 @@ export interface CallContext {
   parallelToolCalls?: boolean;
 }
 
-/** Turns one configured provider and an upstream model id into an AI SDK model. */
+/**
+ * Turns one configured provider and an upstream model id into an AI SDK model. Kept apart from
+ * the adapter (lib/providers/models.ts) so routes that only describe providers (health, the
+ * catalog) do not bundle the provider SDKs and the tokenizer.
+ */
+export type ModelFactory<Type extends ProviderType = ProviderType> = (
+  provider: Extract<ProviderConfig, { type: Type }>,
+  modelId: string,
+) => LanguageModelV4 | Promise<LanguageModelV4>;
+
+/** What the gateway knows about a provider type without its SDK. */
 export interface ProviderAdapter<Type extends ProviderType = ProviderType> {
-  createModel(
-    provider: Extract<ProviderConfig, { type: Type }>,
-    modelId: string,
-  ): LanguageModelV4 | Promise<LanguageModelV4>;
   /** Whether the provider has the credentials it needs; health and the catalog report this. */
   isConfigured(provider: Extract<ProviderConfig, { type: Type }>): boolean;
   /** Options for one call, from the model's config and the caller (`providerOptions`). */

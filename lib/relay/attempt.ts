@@ -4,6 +4,7 @@ import {
   isRetryableStatus,
   retryAfterSecondsOf,
   toProviderError,
+  toResponse,
 } from '@/lib/errors';
 import { countTokens } from '@/lib/tokens';
 import { relayEventStream } from './event-stream';
@@ -24,17 +25,28 @@ export interface RelayedAnswer {
   timeToFirstTokenMs(): number | undefined;
 }
 
+/**
+ * What an attempt resolves to once its target has begun answering: failover is over. A stream
+ * is ready to send; a non-streaming answer still has its body to read (`complete`).
+ */
+export interface RelayStart {
+  complete(): Promise<RelayedAnswer>;
+}
+
 export interface RelayAttemptOptions {
   source: RelaySource;
   endpoint: UpstreamEndpoint;
   owned: OwnedFields;
   inputTokenEstimate: number;
-  /** A stream must begin (its first piece of answer) within this. */
-  firstTokenTimeoutMs: number;
-  /** A non-streaming answer must be complete within this (it has no first token to wait for). */
-  answerTimeoutMs: number;
-  /** The client's signal. */
+  /**
+   * The attempt's signal (the router's): aborts with the client, or when the target has not
+   * begun answering in time. It stays the upstream request's signal once the answer began.
+   */
+  attemptSignal: AbortSignal;
+  /** The client's signal: its abort ends an answer under way as aborted. */
   signal: AbortSignal | undefined;
+  /** A non-streaming body must be read within this, once its headers came. */
+  answerTimeoutMs: number;
   now?: () => number;
   fetch?: typeof fetch;
 }
@@ -50,148 +62,172 @@ const eventStreamHeaders = {
   'x-accel-buffering': 'no',
 };
 
+const unreachable = (cause: unknown) =>
+  toProviderError({ status: undefined, retryable: true, retryAfterSeconds: undefined }, cause);
+
 /**
- * One try of one target in the client's own protocol. Throws, before anything reached the
- * client, for every failure (retryable ones let the router try the next target); resolves once
- * the answer has begun (a stream) or is complete (a non-streaming call).
+ * One try of one target in the client's own protocol, the relay's attempt step for the router.
+ * Throws, before anything reached the client, for every failure (a retryable one lets the router
+ * try the next target). Resolves once a stream's answer has begun, or once a non-streaming call's
+ * headers said it succeeded.
  */
 export async function relayAttempt({
   source,
   endpoint,
   owned,
   inputTokenEstimate,
-  firstTokenTimeoutMs,
-  answerTimeoutMs,
+  attemptSignal,
   signal,
+  answerTimeoutMs,
   now = Date.now,
   fetch: fetchUpstream = fetch,
-}: RelayAttemptOptions): Promise<RelayedAnswer> {
+}: RelayAttemptOptions): Promise<RelayStart> {
   const { protocol } = source;
   const streaming = protocol.isStreaming(source.body);
   const { body, forwardUsage } = protocol.rewrite(source.body, owned, endpoint);
   const startedAt = now();
-  // Each attempt can be abandoned on its own (timeout) and ends with the client.
-  const controller = new AbortController();
-  const followClient = () => controller.abort(signal?.reason);
-  signal?.addEventListener('abort', followClient, { once: true });
-  const timeoutMs = streaming ? firstTokenTimeoutMs : answerTimeoutMs;
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort(new Error('timeout'));
-  }, timeoutMs);
-  const failure = (error: unknown): GatewayError => {
-    if (timedOut) {
-      const what = streaming ? 'first token' : 'answer';
-      return new GatewayError('upstream_timeout', `No ${what} within ${timeoutMs} ms.`, {
-        retryable: true,
-      });
-    }
-    if (error instanceof GatewayError) return error;
-    return toProviderError({ status: undefined, retryable: true, retryAfterSeconds: undefined });
-  };
-  const abortedBeforeAnswer = (): RelayedAnswer => ({
-    // Nobody reads this response: the client is gone. A call it abandoned before the answer
-    // is billed its input estimate, since the provider may have worked on it.
-    response: new Response(null, { status: 499 }),
-    outcome: Promise.resolve(abortedOutcome(inputTokenEstimate, '')),
-    timeToFirstTokenMs: () => undefined,
-  });
-
-  let answerBegan = false;
+  let response: Response;
   try {
-    let response: Response;
-    try {
-      response = await fetchUpstream(`${endpoint.baseURL}${protocol.path}`, {
-        method: 'POST',
-        headers: {
-          ...endpoint.headers,
-          // Only the protocol's listed headers (never credentials): the client's version wins.
-          ...source.headers,
-          'content-type': 'application/json',
-          accept: streaming ? 'text/event-stream' : 'application/json',
-        },
-        body: JSON.stringify(body),
-        signal: controller.signal,
-      });
-    } catch (error) {
-      if (signal?.aborted && !streaming) return abortedBeforeAnswer();
-      throw failure(error);
-    }
-    if (!response.ok) {
-      const text = await readText(response, maxErrorBodyBytes).catch(() => '');
-      throw toProviderError({
-        status: response.status,
-        retryable: isRetryableStatus(response.status),
-        retryAfterSeconds: retryAfterSecondsOf((name) => response.headers.get(name), now()),
-        body: text,
-      });
-    }
-
-    if (!streaming) {
-      let text: string;
-      try {
-        text = await response.text();
-      } catch (error) {
-        if (signal?.aborted) return abortedBeforeAnswer();
-        throw failure(error);
-      }
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        throw new GatewayError('upstream_error', 'The provider sent an answer that is not JSON.', {
-          retryable: true,
-        });
-      }
-      const answer = protocol.readAnswer(json);
-      const usage = answer.usage ?? countedUsage(inputTokenEstimate, answer.text);
-      return {
-        response: new Response(text, {
-          headers: { 'content-type': 'application/json' },
-        }),
-        outcome: Promise.resolve({
-          ending: 'finished',
-          usage,
-          usageSource: answer.usage ? 'provider' : 'counted',
-          finishReason: answer.finishReason,
-          text: answer.text,
-          timeToFirstTokenMs: now() - startedAt,
-        }),
-        timeToFirstTokenMs: () => undefined,
-      };
-    }
-
-    if (!response.body) throw failure(new Error('no body'));
-    const relayed = relayEventStream(response.body, {
-      protocol,
-      tap: protocol.createTap({ forwardUsage, inputTokenEstimate }),
-      forwardAll: forwardUsage,
-      inputTokenEstimate,
-      signal,
-      startedAt,
-      now,
+    response = await fetchUpstream(`${endpoint.baseURL}${protocol.path}`, {
+      method: 'POST',
+      headers: {
+        ...endpoint.headers,
+        // Only the protocol's listed headers (never credentials): the client's version wins.
+        ...source.headers,
+        'content-type': 'application/json',
+        accept: streaming ? 'text/event-stream' : 'application/json',
+      },
+      body: JSON.stringify(body),
+      signal: attemptSignal,
     });
-    try {
-      await relayed.waitForAnswer();
-    } catch (error) {
-      await response.body.cancel().catch(() => {});
-      throw failure(error);
-    }
-    answerBegan = true;
-    return {
-      response: new Response(relayed.stream, { headers: eventStreamHeaders }),
-      outcome: relayed.outcome.finally(() => signal?.removeEventListener('abort', followClient)),
-      timeToFirstTokenMs: relayed.timeToFirstTokenMs,
-    };
-  } finally {
-    clearTimeout(timer);
-    // A stream still follows the client until its answer ends; nothing else does.
-    if (!answerBegan) signal?.removeEventListener('abort', followClient);
+  } catch (error) {
+    throw attemptSignal.aborted ? attemptSignal.reason : unreachable(error);
   }
+  if (!response.ok) {
+    const text = await readText(response, maxErrorBodyBytes).catch(() => '');
+    throw toProviderError({
+      status: response.status,
+      retryable: isRetryableStatus(response.status),
+      retryAfterSeconds: retryAfterSecondsOf((name) => response.headers.get(name), now()),
+      body: text,
+    });
+  }
+  if (!streaming) {
+    return {
+      complete: () =>
+        readCompletion(response, {
+          protocol,
+          inputTokenEstimate,
+          signal,
+          answerTimeoutMs,
+          startedAt,
+          now,
+        }),
+    };
+  }
+  if (!response.body) throw unreachable(new Error('no body'));
+  const relayed = relayEventStream(response.body, {
+    protocol,
+    tap: protocol.createTap({ forwardUsage, inputTokenEstimate }),
+    forwardAll: forwardUsage,
+    inputTokenEstimate,
+    signal,
+    startedAt,
+    now,
+  });
+  try {
+    await relayed.waitForAnswer();
+  } catch (error) {
+    await response.body.cancel().catch(() => {});
+    throw attemptSignal.aborted ? attemptSignal.reason : error;
+  }
+  const answer: RelayedAnswer = {
+    response: new Response(relayed.stream, { headers: eventStreamHeaders }),
+    outcome: relayed.outcome,
+    timeToFirstTokenMs: relayed.timeToFirstTokenMs,
+  };
+  return { complete: async () => answer };
 }
 
-function countedUsage(inputTokens: number, output: string) {
+interface CompletionOptions {
+  protocol: RelayProtocol;
+  inputTokenEstimate: number;
+  signal: AbortSignal | undefined;
+  answerTimeoutMs: number;
+  startedAt: number;
+  now: () => number;
+}
+
+/**
+ * Reads a non-streaming answer whole, so the client gets either all of it, as sent, or a clean
+ * error. A client that leaves meanwhile is billed the input estimate: the provider may well
+ * have generated the answer already, and its usage is in the body nobody read.
+ */
+async function readCompletion(
+  response: Response,
+  { protocol, inputTokenEstimate, signal, answerTimeoutMs, startedAt, now }: CompletionOptions,
+): Promise<RelayedAnswer> {
+  const ended = (ending: ChatOutcome['ending'], error?: unknown) => ({
+    response: ending === 'aborted' ? new Response(null, { status: 499 }) : toResponse(error),
+    outcome: Promise.resolve<ChatOutcome>({
+      ending,
+      usage: counted(ending === 'aborted' ? inputTokenEstimate : 0, ''),
+      usageSource: 'counted',
+      finishReason: undefined,
+      text: '',
+      timeToFirstTokenMs: undefined,
+      error,
+    }),
+    timeToFirstTokenMs: () => undefined,
+  });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new GatewayError('upstream_timeout', 'The provider did not finish its answer in time.'),
+        ),
+      answerTimeoutMs,
+    );
+  });
+  let text: string;
+  try {
+    text = await Promise.race([response.text(), timeout]);
+  } catch (error) {
+    await response.body?.cancel().catch(() => {});
+    if (signal?.aborted) return ended('aborted', error);
+    return ended('failed', error instanceof GatewayError ? error : unreachable(error));
+  } finally {
+    clearTimeout(timer);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return ended(
+      'failed',
+      new GatewayError('upstream_error', 'The provider sent an answer that is not JSON.', {
+        cause: error,
+      }),
+    );
+  }
+  const answer = protocol.readAnswer(json);
+  const timeToFirstTokenMs = now() - startedAt;
+  return {
+    response: new Response(text, { headers: { 'content-type': 'application/json' } }),
+    outcome: Promise.resolve({
+      ending: 'finished',
+      usage: answer.usage ?? counted(inputTokenEstimate, answer.text),
+      usageSource: answer.usage ? 'provider' : 'counted',
+      finishReason: answer.finishReason,
+      text: answer.text,
+      timeToFirstTokenMs,
+    }),
+    timeToFirstTokenMs: () => timeToFirstTokenMs,
+  };
+}
+
+function counted(inputTokens: number, output: string) {
   const outputTokens = countTokens(output);
   return {
     inputTokens,
@@ -199,17 +235,6 @@ function countedUsage(inputTokens: number, output: string) {
     cacheReadTokens: 0,
     cacheWriteTokens: 0,
     totalTokens: inputTokens + outputTokens,
-  };
-}
-
-function abortedOutcome(inputTokenEstimate: number, output: string): ChatOutcome {
-  return {
-    ending: 'aborted',
-    usage: countedUsage(inputTokenEstimate, output),
-    usageSource: 'counted',
-    finishReason: undefined,
-    text: '',
-    timeToFirstTokenMs: undefined,
   };
 }
 

@@ -14,19 +14,23 @@ export interface Candidate {
 }
 
 /**
- * Orders a model's targets: as configured, unless they carry weights, in which case the order is
- * drawn at random in proportion to the weights (a target without one weighs 1).
+ * Draws an order at random in proportion to the weights (an item without one weighs 1); keeps
+ * the given order when no item has a weight.
  */
-export function orderTargets(targets: Target[], random: () => number = Math.random): Target[] {
-  if (!targets.some((target) => target.weight !== undefined)) return targets;
-  const pool = [...targets];
-  const ordered: Target[] = [];
+export function orderByWeight<Item>(
+  items: Item[],
+  weightOf: (item: Item) => number | undefined,
+  random: () => number = Math.random,
+): Item[] {
+  if (!items.some((item) => weightOf(item) !== undefined)) return items;
+  const pool = [...items];
+  const ordered: Item[] = [];
   while (pool.length > 0) {
-    const total = pool.reduce((sum, target) => sum + (target.weight ?? 1), 0);
+    const total = pool.reduce((sum, item) => sum + (weightOf(item) ?? 1), 0);
     const pick = random() * total;
     let reached = 0;
-    const index = pool.findIndex((target) => {
-      reached += target.weight ?? 1;
+    const index = pool.findIndex((item) => {
+      reached += weightOf(item) ?? 1;
       return pick < reached;
     });
     ordered.push(...pool.splice(index === -1 ? pool.length - 1 : index, 1));
@@ -34,16 +38,19 @@ export function orderTargets(targets: Target[], random: () => number = Math.rand
   return ordered;
 }
 
-/** Every candidate for a request: the model's targets, then each fallback model's, in order. */
+/**
+ * Every candidate for a request: the model's targets, then each fallback model's, as configured.
+ * The router draws the weighted order per request.
+ */
 export async function listCandidates(
   resolved: ResolvedModel,
-  { config, catalog, random }: { config: Config; catalog: Catalog; random?: () => number },
+  { config, catalog }: { config: Config; catalog: Catalog },
 ): Promise<Candidate[]> {
   const models = [resolved];
   for (const fallback of resolved.config.fallbacks ?? [])
     models.push(await catalog.resolve(fallback));
   const candidates = models.flatMap(({ id, config: model }) =>
-    orderTargets(model.targets, random).flatMap((target) => {
+    model.targets.flatMap((target) => {
       const provider = config.providers[target.provider];
       return provider ? [{ modelId: id, model, target, provider, key: circuitKeyOf(target) }] : [];
     }),

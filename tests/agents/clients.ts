@@ -3,14 +3,6 @@
 import { fileURLToPath } from 'node:url';
 
 export { default as Anthropic } from '@anthropic-ai/sdk';
-export {
-  Agent,
-  run,
-  setDefaultOpenAIClient,
-  setTracingDisabled,
-  tool,
-} from '@openai/agents';
-export { default as OpenAI } from 'openai';
 
 export const claudeBin = fileURLToPath(new URL('./node_modules/.bin/claude', import.meta.url));
 export const codexBin = fileURLToPath(new URL('./node_modules/.bin/codex', import.meta.url));

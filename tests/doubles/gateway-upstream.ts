@@ -13,6 +13,7 @@ import {
   streamSse,
   type UpstreamBehavior,
 } from './http-double';
+import { answerChatCompletion } from './openai-upstream';
 
 export type { RecordedRequest, ToolCallBehavior, UpstreamBehavior } from './http-double';
 export { closedPortUrl, contentChunk, contentText } from './http-double';
@@ -74,6 +75,8 @@ export function startGatewayUpstream(
       'POST /language-model': answerLanguageModel,
       'GET /config': listModels,
     },
+    // The AI Gateway serves OpenAI Chat Completions at /v1 beside its AI SDK protocol.
+    absoluteRoutes: { 'POST /v1/chat/completions': answerChatCompletion },
     notFoundBody: (path) => gatewayError(`No route for ${path}.`, 'not_found'),
   });
 }

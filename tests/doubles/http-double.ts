@@ -59,6 +59,11 @@ export interface UpstreamBehavior {
   completionTokens: number | undefined;
   /** Reported cached (cache-read) input tokens, part of `promptTokens`. Default undefined (0). */
   cachedTokens: number | undefined;
+  /**
+   * Answer with this text (a JSON object for structured output, say), split into `chunkCount`
+   * chunks, instead of the counted words. Default undefined.
+   */
+  answerText: string | undefined;
 }
 
 export const defaultUpstreamBehavior: UpstreamBehavior = {
@@ -75,6 +80,7 @@ export const defaultUpstreamBehavior: UpstreamBehavior = {
   promptTokens: 17,
   completionTokens: undefined,
   cachedTokens: undefined,
+  answerText: undefined,
 };
 
 /** One request as the upstream received it. */
@@ -140,6 +146,8 @@ export interface HttpDoubleOptions<B extends UpstreamBehavior> {
   behavior: B;
   /** Keyed by `METHOD /path` relative to `basePath`, e.g. `POST /chat/completions`. */
   routes: Record<string, Route<B>>;
+  /** Keyed by `METHOD /path` from the origin, for a server with a second base path. */
+  absoluteRoutes?: Record<string, Route<B>>;
   /** Body of the 404 for a path no route serves. */
   notFoundBody: (path: string) => unknown;
 }
@@ -203,7 +211,8 @@ export async function startHttpDouble<B extends UpstreamBehavior>(
       ? pathname.slice(options.basePath.length)
       : undefined;
     const route =
-      relative === undefined ? undefined : options.routes[`${record.method} ${relative}`];
+      options.absoluteRoutes?.[`${record.method} ${pathname}`] ??
+      (relative === undefined ? undefined : options.routes[`${record.method} ${relative}`]);
     const exchange: Exchange<B> = {
       request,
       response,
@@ -518,6 +527,12 @@ export function planAnswer(
       name: toolCall.name,
       input,
       inputChunks: splitText(input, Math.max(1, behavior.chunkCount)),
+    };
+  } else if (behavior.answerText !== undefined) {
+    answer = {
+      kind: 'text',
+      chunks: splitText(behavior.answerText, Math.max(1, behavior.chunkCount)),
+      truncated: false,
     };
   } else {
     // Every chunk is one token, so a token cap is a chunk cap, as a real model stops at it.

@@ -54,7 +54,8 @@ function listModels(exchange: Exchange<OpenAIBehavior>): void {
   });
 }
 
-async function answerChatCompletion(exchange: Exchange<OpenAIBehavior>): Promise<void> {
+/** `POST …/chat/completions`, for any upstream that speaks the protocol (the AI Gateway does). */
+export async function answerChatCompletion(exchange: Exchange<UpstreamBehavior>): Promise<void> {
   const { body, index } = exchange.record;
   if (!isRecord(body) || typeof body.model !== 'string' || !Array.isArray(body.messages)) {
     sendJson(

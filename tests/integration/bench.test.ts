@@ -14,7 +14,7 @@ afterAll(async () => {
 
 interface Metric {
   id: string;
-  values: Record<'direct' | 'floor' | 'nextFloor' | 'v1' | 'chat', number | null>;
+  values: Record<'direct' | 'floor' | 'nextFloor' | 'portkey' | 'v1' | 'chat', number | null>;
   derived: Record<
     string,
     { minusDirect: number | null; minusNextFloor: number | null; ratioToFloor: number | null }
@@ -22,7 +22,7 @@ interface Metric {
 }
 
 describe('npm run bench', () => {
-  it('the short mode measures every figure for direct, both floors and both Tollgate endpoints and writes JSON and Markdown', async () => {
+  it('the short mode measures every figure for direct, both floors, Portkey and both Tollgate endpoints, and the function sizes, and writes JSON and Markdown', async () => {
     outDir = await mkdtemp(join(tmpdir(), 'tollgate-bench-'));
     await run(process.execPath, ['bench/run.mjs', '--short', '--out', outDir], {
       cwd: projectRoot,
@@ -53,10 +53,16 @@ describe('npm run bench', () => {
       if (metric.values.direct !== null) {
         expect(Number.isFinite(metric.derived.chat?.minusDirect), `${metric.id} minus`).toBe(true);
       }
-      // The next floor is a server like the floor: it has a figure wherever the floor has one.
+      // The next floor and Portkey are servers like the floor: a figure wherever the floor has one.
       expect(metric.values.nextFloor === null, `${metric.id} next floor`).toBe(
         metric.values.floor === null,
       );
+      expect(metric.values.portkey === null, `${metric.id} portkey`).toBe(
+        metric.values.floor === null,
+      );
+      if (metric.values.portkey !== null) {
+        expect(Number.isFinite(metric.values.portkey), `${metric.id} portkey`).toBe(true);
+      }
       if (metric.values.nextFloor !== null) {
         expect(Number.isFinite(metric.values.nextFloor), `${metric.id} next floor`).toBe(true);
         for (const name of ['v1', 'chat'] as const) {
@@ -65,6 +71,17 @@ describe('npm run bench', () => {
         }
       }
     }
+    // The function-size table comes from the same build the bench served.
+    const sizes = results.functionSizes as Array<{ name: string; gzipKb: number }>;
+    for (const name of ['/api/chat', '/api/v1/chat/completions', '/api/health', 'middleware']) {
+      expect(sizes.find((size) => size.name === name)?.gzipKb, name).toBeGreaterThan(0);
+    }
+    const markdown = await readFile(
+      join(outDir, (json as string).replace(/\.json$/, '.md')),
+      'utf8',
+    );
+    expect(markdown).toContain('| portkey |');
+    expect(markdown).toContain('| `/api/health` |');
     const errors = Object.values(
       results.errors as Record<string, Record<string, { count: number }>>,
     )

@@ -179,6 +179,29 @@ describe('settlement on every ending', () => {
     expect((await streamCompletion(key, 50)).status).toBe(200);
   });
 
+  it('bills a relayed non-streaming call the client abandons its input estimate, and frees its lease', async () => {
+    // The upstream is generating (a non-streaming answer comes whole, after 20 × 50 ms).
+    upstream.setBehavior({ chunkCount: 20, chunkDelayMs: 50, promptTokens: inputEstimate });
+    const key = await app.createKey({ userId: 'abandoning-user', plan: 'roomy' });
+    const controller = new AbortController();
+    const pending = fetch(`${app.url}/api/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ model: 'test/priced', messages: question }),
+      signal: controller.signal,
+    }).catch(() => undefined);
+    await upstream.waitForRequests(1, 5_000);
+    controller.abort();
+    await pending;
+    await upstream.waitForClose(0, 5_000);
+
+    const usage = await settledUsage(key, 1);
+    expect(usage.totals).toMatchObject({ inputTokens: inputEstimate, outputTokens: 0 });
+    expect(usage.recent[0]).toMatchObject({ status: 'aborted' });
+    expect(await openReservations('abandoning-user')).toBe(0);
+    expect((await limitsOf(key)).limits.concurrentRequests.used).toBe(0);
+  });
+
   it('leaves no reservation and no usage when the upstream fails before the first token', async () => {
     upstream.setBehavior({ status: 500 });
     const key = await app.createKey({ userId: 'failing-upstream-user', plan: 'roomy' });

@@ -40,4 +40,20 @@ describe('the AI Gateway with only a Vercel OIDC token', () => {
     const listing = gateway.requests.find((request) => request.path.endsWith('/config'));
     expect(listing?.headers.authorization).toBe('Bearer oidc-token-from-vercel');
   });
+
+  it('relays /api/v1 to the gateway at /v1 with the OIDC token', async () => {
+    const response = await fetch(`${app.url}/api/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+      body: JSON.stringify({
+        model: 'openai/gpt-5.4',
+        messages: [{ role: 'user', content: 'hi' }],
+      }),
+    });
+    expect(response.status).toBe(200);
+    expect((await response.json()).choices[0].message.content).toBe(contentText(5));
+    const call = gateway.requests.find((request) => request.path === '/v1/chat/completions');
+    expect(call?.headers.authorization).toBe('Bearer oidc-token-from-vercel');
+    expect(call?.headers['ai-gateway-auth-method']).toBe('oidc');
+  });
 });

@@ -1,16 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { join } from 'node:path';
+import { Agent, run, setDefaultOpenAIClient, setTracingDisabled, tool } from '@openai/agents';
+import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import {
-  Agent,
-  OpenAI,
-  run,
-  setDefaultOpenAIClient,
-  setTracingDisabled,
-  tool,
-} from '../agents/clients';
 import { contentText, type OpenAIUpstream, startOpenAIUpstream } from '../doubles/openai-upstream';
 import { agentWorkspace, runCodex } from '../support/agents';
 import { startTestApp, type TestApp } from '../support/app';

@@ -28,6 +28,7 @@ const scenarios = [
   '400',
   '401',
   'circuit',
+  'circuit-v1',
   'down',
   'slow',
   'cut',
@@ -117,6 +118,32 @@ function chat(model: string, extra: Record<string, unknown> = {}) {
   });
 }
 
+/** The same request through /api/v1 (relayed to these OpenAI-style targets). */
+function completion(model: string) {
+  return fetch(`${app.url}/api/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+    body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
+  });
+}
+
+/** Both paths: the translated one (/api/chat, AI SDK) and the relayed one (/api/v1). */
+const paths = [
+  {
+    path: 'translated (/api/chat)',
+    send: chat,
+    textOf: (body: { text: string }) => body.text,
+    suffix: '',
+  },
+  {
+    path: 'relayed (/api/v1)',
+    send: completion,
+    textOf: (body: { choices: Array<{ message: { content: string } }> }) =>
+      body.choices[0]?.message.content,
+    suffix: '-v1',
+  },
+];
+
 async function recentRequests(key = apiKey, userId?: string) {
   const query = userId ? `?userId=${userId}` : '';
   const usage = await (
@@ -134,22 +161,22 @@ async function waitForRecent(predicate: (entry: Record<string, unknown>) => bool
   throw new Error('the request never reached the log');
 }
 
-describe('failover before the first token', () => {
+describe.each(paths)('failover before the first token, $path', ({ send, textOf }) => {
   it.each(['500', '503', '429'])(
     'serves from the second target when the first answers %s',
     async (status) => {
       primary.setBehavior({ status: Number(status) });
-      const response = await chat(`test/${status}`);
+      const response = await send(`test/${status}`);
       expect(response.status).toBe(200);
       expect(response.headers.get('x-tollgate-provider')).toBe('secondary');
-      expect((await response.json()).text).toBe(contentText(5));
+      expect(textOf(await response.json())).toBe(contentText(5));
       expect(primary.requests).toHaveLength(1);
       expect(secondary.requests).toHaveLength(1);
     },
   );
 
   it('serves from the second target when the first refuses connections', async () => {
-    const response = await chat('test/refused');
+    const response = await send('test/refused');
     expect(response.status).toBe(200);
     expect(response.headers.get('x-tollgate-provider')).toBe('secondary');
   });
@@ -157,7 +184,7 @@ describe('failover before the first token', () => {
   it('moves on from a target that hangs before its first byte, within the timeout plus a margin', async () => {
     primary.setBehavior({ hang: true });
     const startedAt = Date.now();
-    const response = await chat('test/hang');
+    const response = await send('test/hang');
     const elapsed = Date.now() - startedAt;
     expect(response.status).toBe(200);
     expect(response.headers.get('x-tollgate-provider')).toBe('secondary');
@@ -166,6 +193,41 @@ describe('failover before the first token', () => {
     await primary.waitForClose(0, 1_000);
   });
 
+  it("returns a provider's 400 at once with its status and message, without trying the next target", async () => {
+    primary.setBehavior({
+      status: 400,
+      errorBody: {
+        error: {
+          message: 'Unsupported value: temperature.',
+          type: 'invalid_request_error',
+          param: 'temperature',
+          code: null,
+        },
+      },
+    });
+    const response = await send('test/400');
+    expect(response.status).toBe(400);
+    expect(response.headers.get('x-should-retry')).toBe('false');
+    expect((await response.json()).error).toMatchObject({
+      code: 'invalid_request',
+      message: 'Unsupported value: temperature.',
+    });
+    expect(secondary.requests).toHaveLength(0);
+  });
+
+  it("answers a provider's 401 (the gateway's own key) as a 502 not to be retried, without trying the next target", async () => {
+    primary.setBehavior({ status: 401 });
+    const response = await send('test/401');
+    expect(response.status).toBe(502);
+    expect(response.headers.get('x-should-retry')).toBe('false');
+    const error = (await response.json()).error;
+    expect(error.code).toBe('upstream_error');
+    expect(error.message).toContain('401');
+    expect(secondary.requests).toHaveLength(0);
+  });
+});
+
+describe('fallback models', () => {
   it('falls back to another model and bills at the price of the model that served', async () => {
     primary.setBehavior({ status: 503 });
     secondary.setBehavior({ promptTokens: 100, chunkCount: 10 });
@@ -189,19 +251,6 @@ describe('failover before the first token', () => {
       expect.objectContaining({ model: 'test/cheap', provider: 'secondary', outcome: 'served' }),
     ]);
   });
-
-  it.each(['400', '401'])(
-    'returns a %s from the provider at once, without trying the next target',
-    async (status) => {
-      primary.setBehavior({ status: Number(status) });
-      const response = await chat(`test/${status}`);
-      expect(response.status).toBe(502);
-      const error = (await response.json()).error;
-      expect(error.code).toBe('upstream_error');
-      expect(error.message).toContain(status);
-      expect(secondary.requests).toHaveLength(0);
-    },
-  );
 });
 
 describe("a provider's Retry-After", () => {
@@ -228,11 +277,11 @@ describe("a provider's Retry-After", () => {
   });
 });
 
-describe('when everything fails', () => {
+describe.each(paths)('when everything fails, $path', ({ send }) => {
   it('answers 502 upstream_error naming no secret when every target fails', async () => {
     primary.setBehavior({ status: 500 });
     secondary.setBehavior({ status: 503 });
-    const response = await chat('test/down');
+    const response = await send('test/down');
     expect(response.status).toBe(502);
     const text = await response.text();
     expect(JSON.parse(text).error.code).toBe('upstream_error');
@@ -249,21 +298,23 @@ describe('when everything fails', () => {
   it('answers 504 upstream_timeout when every target times out', async () => {
     primary.setBehavior({ hang: true });
     secondary.setBehavior({ hang: true });
-    const response = await chat('test/slow');
+    const response = await send('test/slow');
     expect(response.status).toBe(504);
     expect((await response.json()).error.code).toBe('upstream_timeout');
   });
 });
 
-describe('circuit breaker', () => {
+describe.each(paths)('circuit breaker, $path', ({ send, suffix }) => {
   it('opens after repeated failures, skips the target, then lets one probe through', async () => {
+    const model = `test/circuit${suffix}`;
+    const chat = send;
     primary.setBehavior({ status: 500 });
-    for (let index = 0; index < 3; index++) expect((await chat('test/circuit')).status).toBe(200);
+    for (let index = 0; index < 3; index++) expect((await chat(model)).status).toBe(200);
     expect(primary.requests).toHaveLength(3);
     const health = await (await fetch(`${app.url}/api/health`)).json();
-    expect(health.circuits).toEqual({ 'primary/m-circuit': 'open' });
+    expect(health.circuits).toMatchObject({ [`primary/m-circuit${suffix}`]: 'open' });
 
-    const skipped = await Promise.all(Array.from({ length: 50 }, () => chat('test/circuit')));
+    const skipped = await Promise.all(Array.from({ length: 50 }, () => chat(model)));
     expect(skipped.every((response) => response.status === 200)).toBe(true);
     expect(primary.requests).toHaveLength(3);
 
@@ -271,11 +322,11 @@ describe('circuit breaker', () => {
     // fast probe would close the circuit before the last of them and let it through, rightly.
     primary.setBehavior({ status: undefined, latencyMs: 400 });
     await new Promise((resolve) => setTimeout(resolve, circuitCooldownMs + 100));
-    const probes = await Promise.all(Array.from({ length: 5 }, () => chat('test/circuit')));
+    const probes = await Promise.all(Array.from({ length: 5 }, () => chat(model)));
     expect(probes.every((response) => response.status === 200)).toBe(true);
     expect(primary.requests).toHaveLength(4);
 
-    const after = await chat('test/circuit');
+    const after = await chat(model);
     expect(after.headers.get('x-tollgate-provider')).toBe('primary');
     expect(primary.requests).toHaveLength(5);
   });
@@ -331,6 +382,31 @@ describe('the AI Gateway routing options', () => {
         models: ['anthropic/claude-sonnet-4.6'],
         tags: ['team-a'],
         user: 'routing-user',
+      },
+    });
+  });
+});
+
+describe('the AI Gateway relayed (/api/v1)', () => {
+  it('gets the body at its /v1/chat/completions with the routing options and the caller as user', async () => {
+    const response = await completion('gw/routed');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-tollgate-provider')).toBe('gateway');
+    const sent = gateway.requests.find((request) => request.path === '/v1/chat/completions');
+    expect(sent?.headers).toMatchObject({
+      authorization: 'Bearer gateway-secret-key',
+      'ai-gateway-auth-method': 'api-key',
+    });
+    expect(sent?.body).toMatchObject({
+      model: 'openai/gpt-5.4',
+      messages: [{ role: 'user', content: 'hi' }],
+      user: 'routing-user',
+      providerOptions: {
+        gateway: {
+          order: ['bedrock', 'openai'],
+          models: ['anthropic/claude-sonnet-4.6'],
+          tags: ['team-a'],
+        },
       },
     });
   });

@@ -35,22 +35,23 @@ function upstream(pieces: string[], { cut = false } = {}) {
   return { fetch: fake, sent };
 }
 
-function relay(
+async function relay(
   protocol: RelayProtocol,
   body: Record<string, unknown>,
   fetch: typeof globalThis.fetch,
   headers?: Record<string, string>,
 ) {
-  return relayAttempt({
+  const started = await relayAttempt({
     source: { protocol, body, headers },
     endpoint: { baseURL: 'http://upstream.test/v1', headers: { 'x-api-key': 'k' } },
     owned,
     inputTokenEstimate: 11,
-    firstTokenTimeoutMs: 1_000,
-    answerTimeoutMs: 1_000,
+    attemptSignal: new AbortController().signal,
     signal: undefined,
+    answerTimeoutMs: 1_000,
     fetch,
   });
+  return started.complete();
 }
 
 const anthropicAnswer = (startUsage: Record<string, number>) => [

@@ -52,21 +52,22 @@ function upstream(pieces: string[], { cut = false, status = 200, headers = {} } 
   return { fetch: fake, sent };
 }
 
-function attempt(
+async function attempt(
   body: Record<string, unknown>,
   fetch: typeof globalThis.fetch,
   signal?: AbortSignal,
 ) {
-  return relayAttempt({
+  const started = await relayAttempt({
     source: { protocol: openAIChatProtocol, body },
     endpoint,
     owned,
     inputTokenEstimate: 9,
-    firstTokenTimeoutMs: 1_000,
-    answerTimeoutMs: 1_000,
+    attemptSignal: signal ?? new AbortController().signal,
     signal,
+    answerTimeoutMs: 1_000,
     fetch,
   });
+  return started.complete();
 }
 
 const streamed = {
@@ -264,20 +265,22 @@ describe('the OpenAI Chat Completions relay', () => {
     });
   });
 
-  it('gives up on a stream that sends no answer within the first-token timeout, retryably', async () => {
+  it("rejects with the router's reason when its signal abandons the attempt before the answer", async () => {
+    const router = new AbortController();
+    const timeout = new GatewayError('upstream_timeout', 'No first token within 30 ms.', {
+      retryable: true,
+    });
     const { fetch } = upstream([chunk({ role: 'assistant', content: '' })]);
-    const hanging: typeof globalThis.fetch = async (input, init) => {
+    const silent: typeof globalThis.fetch = async (input, init) => {
       const response = await fetch(input, init);
       const reader = (response.body as ReadableStream<Uint8Array>).getReader();
       const body = new ReadableStream<Uint8Array>({
         async pull(stream) {
           const next = await reader.read();
-          if (next.done) {
-            // Open until the attempt aborts it.
-            await new Promise((_, reject) =>
-              init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)),
-            );
-          } else stream.enqueue(next.value);
+          if (!next.done) return stream.enqueue(next.value);
+          // Nothing more comes: the router gives up, which aborts the upstream request.
+          router.abort(timeout);
+          throw new DOMException('aborted', 'AbortError');
         },
       });
       return new Response(body, { headers: response.headers });
@@ -287,11 +290,11 @@ describe('the OpenAI Chat Completions relay', () => {
       endpoint,
       owned,
       inputTokenEstimate: 9,
-      firstTokenTimeoutMs: 30,
-      answerTimeoutMs: 1_000,
+      attemptSignal: router.signal,
       signal: undefined,
-      fetch: hanging,
+      answerTimeoutMs: 1_000,
+      fetch: silent,
     }).catch((caught: unknown) => caught);
-    expect(error).toMatchObject({ code: 'upstream_timeout', retryable: true });
+    expect(error).toBe(timeout);
   });
 });

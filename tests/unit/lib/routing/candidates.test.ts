@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import type { Target } from '@/lib/config';
 import { loadConfig } from '@/lib/config/load';
 import { createCatalog } from '@/lib/providers/catalog';
-import { listCandidates, orderTargets, reservationPricing } from '@/lib/routing/candidates';
+import { listCandidates, orderByWeight, reservationPricing } from '@/lib/routing/candidates';
+
+const orderTargets = (targets: Target[], random: () => number) =>
+  orderByWeight(targets, (target) => target.weight, random);
 
 const config = loadConfig({
   GATEWAY_CONFIG: JSON.stringify({
