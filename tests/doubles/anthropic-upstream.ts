@@ -17,12 +17,15 @@ import {
 export type { RecordedRequest, ToolCallBehavior } from './http-double';
 export { closedPortUrl, contentChunk, contentText } from './http-double';
 
-export interface AnthropicBehavior extends UpstreamBehavior {
+/** The Anthropic knobs, optional so another double (the AI Gateway's) can serve Messages too. */
+export interface AnthropicKnobs {
   /** Reported cache-write input tokens, part of `promptTokens`. Default 0. */
-  cacheWriteTokens: number;
+  cacheWriteTokens?: number;
   /** `message_start` reports 0 input tokens, as the AI Gateway's did. Default false. */
-  zeroStartUsage: boolean;
+  zeroStartUsage?: boolean;
 }
+
+export interface AnthropicBehavior extends UpstreamBehavior, AnthropicKnobs {}
 
 /**
  * An Anthropic Messages server; `baseURL` is `http://127.0.0.1:PORT/v1`. `promptTokens` is the
@@ -60,7 +63,10 @@ function lastRoleOf(messages: unknown[]): string | undefined {
   return hasToolResult ? 'tool' : last.role;
 }
 
-async function answerMessages(exchange: Exchange<AnthropicBehavior>): Promise<void> {
+/** `POST /v1/messages`: Anthropic's typed events (or one message), usage in both. */
+export async function answerMessages<B extends UpstreamBehavior & AnthropicKnobs>(
+  exchange: Exchange<B>,
+): Promise<void> {
   const { body, index } = exchange.record;
   if (
     !isRecord(body) ||
@@ -92,7 +98,7 @@ async function answerMessages(exchange: Exchange<AnthropicBehavior>): Promise<vo
     role: 'assistant',
     model: body.model,
   };
-  const reported = usageBody(usage, exchange.behavior.cacheWriteTokens);
+  const reported = usageBody(usage, exchange.behavior.cacheWriteTokens ?? 0);
 
   if (body.stream !== true) {
     const content =

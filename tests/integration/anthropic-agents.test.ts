@@ -8,6 +8,7 @@ import {
   contentText,
   startAnthropicUpstream,
 } from '../doubles/anthropic-upstream';
+import { type GatewayUpstream, startGatewayUpstream } from '../doubles/gateway-upstream';
 import { type OpenAIUpstream, startOpenAIUpstream } from '../doubles/openai-upstream';
 import { agentWorkspace, runClaude } from '../support/agents';
 import { startTestApp, type TestApp } from '../support/app';
@@ -18,22 +19,29 @@ const lastOf = (list: unknown) =>
 
 let openai: OpenAIUpstream;
 let anthropic: AnthropicUpstream;
+let gateway: GatewayUpstream;
 let app: TestApp;
 
 beforeAll(async () => {
   openai = await startOpenAIUpstream();
   anthropic = await startAnthropicUpstream();
+  gateway = await startGatewayUpstream();
   app = await startTestApp({
     gatewayConfig: {
       providers: {
         compatible: { type: 'openai-compatible', baseURL: openai.baseURL, apiKey: 'compat-key' },
         claude: { type: 'anthropic', baseURL: anthropic.baseURL, apiKey: 'anthropic-key' },
+        gateway: { type: 'gateway', baseURL: gateway.baseURL, apiKey: 'gateway-key' },
       },
       plans: { unlimited: {} },
       models: {
         'test/compatible': {
           targets: [{ provider: 'compatible', model: 'compat-1' }],
           pricing: { inputPerMTok: 1, outputPerMTok: 2 },
+        },
+        'test/gateway-claude': {
+          targets: [{ provider: 'gateway', model: 'anthropic/claude-sonnet-4.6' }],
+          pricing: { inputPerMTok: 3, outputPerMTok: 15 },
         },
         'test/claude': {
           targets: [{ provider: 'claude', model: 'claude-double-1' }],
@@ -53,10 +61,12 @@ afterAll(async () => {
   await app?.stop();
   await openai?.close();
   await anthropic?.close();
+  await gateway?.close();
 });
 beforeEach(() => {
   openai.reset();
   anthropic.reset();
+  gateway.reset();
 });
 
 interface UsageTotals {
@@ -100,6 +110,24 @@ describe('Claude Code (claude -p) through /api/anthropic', () => {
       name: 'a relayed anthropic target',
       model: 'test/claude',
       upstream: () => anthropic,
+      relayed: {
+        path: '/v1/messages',
+        model: 'claude-double-1',
+        key: ['x-api-key', 'anthropic-key'] as [string, string],
+      },
+      sentToolResult: (body: Json) =>
+        JSON.stringify(lastOf(body.messages)?.content).includes('"type":"tool_result"'),
+    },
+    {
+      // Its message_start reports 0 input tokens, as the real one did.
+      name: "the AI Gateway's Messages endpoint (relayed)",
+      model: 'test/gateway-claude',
+      upstream: () => gateway,
+      relayed: {
+        path: '/v1/messages',
+        model: 'anthropic/claude-sonnet-4.6',
+        key: ['authorization', 'Bearer gateway-key'] as [string, string],
+      },
       sentToolResult: (body: Json) =>
         JSON.stringify(lastOf(body.messages)?.content).includes('"type":"tool_result"'),
     },
@@ -108,6 +136,7 @@ describe('Claude Code (claude -p) through /api/anthropic', () => {
       const workspace = agentWorkspace('claude');
       const file = join(workspace.work, 'proof.txt');
       const upstream = target.upstream();
+      gateway.setBehavior({ zeroStartUsage: true });
       upstream.setBehavior({
         promptTokens: 120,
         completionTokens: 9,
@@ -137,12 +166,14 @@ describe('Claude Code (claude -p) through /api/anthropic', () => {
         // The upstream gets the provider's key, never the caller's Tollgate key.
         expect(JSON.stringify(sent.headers)).not.toContain(apiKey);
       }
-      if (upstream === anthropic) {
+      if (target.relayed) {
         // Relayed as Claude Code wrote it: its system blocks, tools and beta header.
-        const sent = anthropic.requests.at(-1);
-        expect(sent?.headers['x-api-key']).toBe('anthropic-key');
+        const sent = upstream.requests.at(-1);
+        const [header, value] = target.relayed.key;
+        expect(sent?.path).toBe(target.relayed.path);
+        expect(sent?.headers[header]).toBe(value);
         expect(sent?.headers['anthropic-beta']).toBeTruthy();
-        expect(sent?.body).toMatchObject({ model: 'claude-double-1', stream: true });
+        expect(sent?.body).toMatchObject({ model: target.relayed.model, stream: true });
         expect(Array.isArray((sent?.body as Json | undefined)?.system)).toBe(true);
       }
       const count = upstream.requests.length;

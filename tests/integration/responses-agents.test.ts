@@ -5,6 +5,7 @@ import { Agent, run, setDefaultOpenAIClient, setTracingDisabled, tool } from '@o
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { type GatewayUpstream, startGatewayUpstream } from '../doubles/gateway-upstream';
 import { contentText, type OpenAIUpstream, startOpenAIUpstream } from '../doubles/openai-upstream';
 import { agentWorkspace, runCodex } from '../support/agents';
 import { startTestApp, type TestApp } from '../support/app';
@@ -14,20 +15,27 @@ const lastOf = (list: unknown) =>
   Array.isArray(list) ? (list.at(-1) as Json | undefined) : undefined;
 
 let upstream: OpenAIUpstream;
+let gateway: GatewayUpstream;
 let app: TestApp;
 
 beforeAll(async () => {
   upstream = await startOpenAIUpstream();
+  gateway = await startGatewayUpstream();
   app = await startTestApp({
     gatewayConfig: {
       providers: {
         compatible: { type: 'openai-compatible', baseURL: upstream.baseURL, apiKey: 'compat-key' },
         openai: { type: 'openai', baseURL: upstream.baseURL, apiKey: 'openai-key' },
+        gateway: { type: 'gateway', baseURL: gateway.baseURL, apiKey: 'gateway-key' },
       },
       plans: { unlimited: {} },
       models: {
         'test/compatible': {
           targets: [{ provider: 'compatible', model: 'compat-1' }],
+          pricing: { inputPerMTok: 1, outputPerMTok: 2 },
+        },
+        'test/gateway-openai': {
+          targets: [{ provider: 'gateway', model: 'openai/gpt-5.4' }],
           pricing: { inputPerMTok: 1, outputPerMTok: 2 },
         },
         'test/openai': {
@@ -42,8 +50,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.stop();
   await upstream?.close();
+  await gateway?.close();
 });
-beforeEach(() => upstream.reset());
+beforeEach(() => {
+  upstream.reset();
+  gateway.reset();
+});
 
 interface UsageTotals {
   requests: number;
@@ -68,18 +80,27 @@ describe('Codex (codex exec) through /api/v1/responses', () => {
     {
       name: 'a translated OpenAI-compatible target',
       model: 'gpt-5.5-codex',
+      upstream: () => upstream,
       sentToolResult: (body: Json) => lastOf(body.messages)?.role === 'tool',
     },
     {
       name: 'a relayed openai target',
       model: 'test/openai',
+      upstream: () => upstream,
+      sentToolResult: (body: Json) => lastOf(body.input)?.type === 'function_call_output',
+    },
+    {
+      name: "the AI Gateway's Responses endpoint (relayed)",
+      model: 'test/gateway-openai',
+      upstream: () => gateway,
       sentToolResult: (body: Json) => lastOf(body.input)?.type === 'function_call_output',
     },
   ]) {
     it(`runs the shell tool the model calls, via ${target.name}, and records the upstream's usage`, async () => {
       const workspace = agentWorkspace('codex');
       const file = join(workspace.work, 'proof.txt');
-      upstream.setBehavior({
+      const served = target.upstream();
+      served.setBehavior({
         promptTokens: 300,
         completionTokens: 11,
         toolCall: {
@@ -103,11 +124,11 @@ describe('Codex (codex exec) through /api/v1/responses', () => {
       expect(existsSync(file), debug).toBe(true);
       expect(readFileSync(file, 'utf8').trim()).toBe('tollgate-ok');
       // The turn went on after the tool ran: its output reached the upstream.
-      expect(target.sentToolResult(upstream.requests.at(-1)?.body as Json), debug).toBe(true);
-      for (const sent of upstream.requests) {
+      expect(target.sentToolResult(served.requests.at(-1)?.body as Json), debug).toBe(true);
+      for (const sent of served.requests) {
         expect(JSON.stringify(sent.headers)).not.toContain(apiKey);
       }
-      const count = upstream.requests.length;
+      const count = served.requests.length;
       expect(await settledTotals(apiKey, count)).toMatchObject({
         requests: count,
         inputTokens: count * 300,
