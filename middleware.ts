@@ -10,5 +10,7 @@ export function middleware(request: NextRequest) {
 // from middleware costs about 2 ms, see the README's performance section) and do everything
 // in their door. A chat route added later belongs in this exclusion too.
 export const config = {
-  matcher: ['/((?!_next/static|_next/image|favicon\\.ico|api/chat$|api/v1/chat/completions$).*)'],
+  matcher: [
+    '/((?!_next/static|_next/image|favicon\\.ico|api/chat$|api/v1/chat/completions$|api/v1/responses$|api/anthropic/v1/messages$|api/anthropic/v1/messages/count_tokens$).*)',
+  ],
 };

@@ -9,7 +9,14 @@ import { gzipSync } from 'node:zlib';
 export const sizeLimitsKb = { chat: 700, other: 300 };
 
 /** Routes that run the chat pipeline (and so need the provider SDKs and the tokenizer). */
-export const chatFunctions = ['/api/chat', '/api/v1/chat/completions'];
+export const chatFunctions = [
+  '/api/chat',
+  '/api/v1/chat/completions',
+  '/api/v1/responses',
+  '/api/anthropic/v1/messages',
+  // Counts tokens with the tokenizer budgets reserve with; no SDK, but the tokenizer is most of it.
+  '/api/anthropic/v1/messages/count_tokens',
+];
 
 // The first ranks of js-tiktoken's cl100k_base table, as they appear in a bundle that has it.
 const tokenizerSignature = Buffer.from('! 0 IQ== Ig== Iw== JA==');

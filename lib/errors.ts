@@ -232,7 +232,14 @@ export function toGatewayError(error: unknown): GatewayError {
   });
 }
 
-export function toResponse(error: unknown, headers?: HeadersInit): Response {
+/** An error body in some wire format; the default is OpenAI's (`GatewayError.toJSON`). */
+export type ErrorBody = (error: GatewayError) => unknown;
+
+export function toResponse(
+  error: unknown,
+  headers?: HeadersInit,
+  errorBody: ErrorBody = (gatewayError) => gatewayError.toJSON(),
+): Response {
   const gatewayError = toGatewayError(error);
   if (gatewayError.code === 'internal_error') {
     console.error('[tollgate] internal error', gatewayError.cause ?? gatewayError);
@@ -249,7 +256,7 @@ export function toResponse(error: unknown, headers?: HeadersInit): Response {
   }
   // The OpenAI, Anthropic and Stainless-generated clients obey this over their status rules.
   responseHeaders.set('x-should-retry', String(gatewayError.shouldRetry));
-  return Response.json(gatewayError.toJSON(), {
+  return Response.json(errorBody(gatewayError), {
     status: gatewayError.status,
     headers: responseHeaders,
   });

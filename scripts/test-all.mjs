@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { ensureAgentClients } from '../tests/agents/install.mjs';
 import { freePort } from './local-redis.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -62,6 +63,8 @@ const playwrightCounts = (report) => ({
   failed: report.stats.unexpected + (report.errors?.length ?? 0),
 });
 
+// The agent CLIs and SDKs the integration tests run (and tsc checks their tests against).
+ensureAgentClients();
 check('lint (biome)', bin('biome'), ['check', '--error-on-warnings', '.']);
 check('typecheck (tsc)', bin('tsc'), ['--noEmit']);
 tests(

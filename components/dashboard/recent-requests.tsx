@@ -17,6 +17,13 @@ const statusLabels: Record<UsageRequest['status'], string> = {
   error: 'Failed',
 };
 
+const apiLabels: Record<NonNullable<UsageRequest['api']>, string> = {
+  chat: 'Chat',
+  openai: 'Chat Completions',
+  anthropic: 'Anthropic Messages',
+  responses: 'Responses',
+};
+
 /** "2 tries" when routing moved on from a failing target before this one served. */
 function triesOf(request: UsageRequest): string | null {
   const tries = request.attempts?.filter((attempt) => attempt.outcome !== 'skipped').length ?? 0;
@@ -33,6 +40,7 @@ export function RecentRequests({ requests }: { requests: UsageRequest[] }) {
             <th scope="col">Time</th>
             <th scope="col">Model</th>
             <th scope="col">Provider</th>
+            <th scope="col">API</th>
             <th scope="col">Input tokens</th>
             <th scope="col">Output tokens</th>
             <th scope="col">Cost</th>
@@ -58,6 +66,7 @@ export function RecentRequests({ requests }: { requests: UsageRequest[] }) {
                 </td>
                 <td className={styles.code}>{request.model}</td>
                 <td>{request.provider}</td>
+                <td data-column="api">{request.api ? apiLabels[request.api] : '—'}</td>
                 <td data-column="input-tokens">{formatTokens(request.inputTokens)}</td>
                 <td data-column="output-tokens">{formatTokens(request.outputTokens)}</td>
                 <td data-column="cost">{formatUsd(request.costUsd)}</td>

@@ -8,7 +8,7 @@ import { denialError } from '@/lib/limits/admission-replies';
 import { hasDollarBudget, type RequestLogEntry, type Reservation } from '@/lib/limits/budget';
 import { failOpenOrThrow, getRedis } from '@/lib/store/redis';
 import { costInMicroUsd } from '@/lib/usage/cost';
-import type { Attempt, ChatOutcome } from './types';
+import type { Attempt, ChatApi, ChatOutcome } from './types';
 
 /** What one chat request owes the limits: admit before the call, settle once after it. */
 export interface ChatAccounting {
@@ -71,6 +71,8 @@ export interface ChatCaller {
   requestId: string;
   /** Default: none. */
   sharedBuckets?: SharedBucket[];
+  /** Default: `chat`. */
+  api?: ChatApi;
 }
 
 interface Held {
@@ -81,7 +83,7 @@ interface Held {
 }
 
 export function openAccounting(
-  { identity, requestId, sharedBuckets = [] }: ChatCaller,
+  { identity, requestId, sharedBuckets = [], api = 'chat' }: ChatCaller,
   { config, stores, defer, now = Date.now }: AccountingContext,
 ): ChatAccounting {
   const plan = planOf(config, identity.plan);
@@ -194,6 +196,7 @@ export function openAccounting(
         inputTokens: 0,
         outputTokens: 0,
         cacheReadTokens: 0,
+        cacheWriteTokens: 0,
         totalTokens: 0,
       };
       const served =
@@ -201,10 +204,18 @@ export function openAccounting(
       // Billed only for what was served: a call that failed before its first token costs nothing.
       const billed = served
         ? usage
-        : { ...usage, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, totalTokens: 0 };
+        : {
+            ...usage,
+            inputTokens: 0,
+            outputTokens: 0,
+            cacheReadTokens: 0,
+            cacheWriteTokens: 0,
+            totalTokens: 0,
+          };
       const entry: RequestLogEntry = {
         id: requestId,
         at: startedAt,
+        api,
         model,
         provider,
         inputTokens: billed.inputTokens,

@@ -49,6 +49,7 @@ export function meterStream(
       inputTokens: inputTokenEstimate,
       outputTokens,
       cacheReadTokens: 0,
+      cacheWriteTokens: 0,
       totalTokens: inputTokenEstimate + outputTokens,
     };
   };

@@ -297,6 +297,7 @@ function abandonedCall(
         inputTokens: inputTokenEstimate,
         outputTokens: 0,
         cacheReadTokens: 0,
+        cacheWriteTokens: 0,
         totalTokens: inputTokenEstimate,
       },
       usageSource: 'counted',

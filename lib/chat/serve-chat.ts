@@ -1,6 +1,7 @@
 import { after } from 'next/server';
 import type { z } from 'zod';
 import { getConfig } from '@/lib/config';
+import type { ErrorBody } from '@/lib/errors';
 import { preflightResponse } from '@/lib/http/cors';
 import { handle, type RouteHandler } from '@/lib/http/door';
 import { copyHeaders } from '@/lib/http/headers';
@@ -10,7 +11,7 @@ import { checkGuestModel, guestBuckets } from './guests';
 import { type ChatRun, isRelayed, startChat } from './pipeline';
 import { recordOutcome } from './record';
 import { servedByHeaders } from './replies';
-import type { ChatRequest } from './types';
+import type { ChatApi, ChatRequest } from './types';
 
 /**
  * One chat endpoint: its wire format. The door (lib/http/door.ts) identifies the caller, checks
@@ -19,9 +20,13 @@ import type { ChatRequest } from './types';
  * run becomes its reply.
  */
 export interface ChatEndpoint<Schema extends z.ZodType> {
+  /** The wire API, recorded with each request. */
+  api: ChatApi;
   schema: Schema;
   toChatRequest(body: z.infer<Schema>, defaultModel: string): ChatRequest | Promise<ChatRequest>;
   reply(run: ChatRun, body: z.infer<Schema>): Response | Promise<Response>;
+  /** A refusal's body in the endpoint's own wire format. Default: OpenAI's error body. */
+  errorBody?: ErrorBody;
   /**
    * The endpoint's wire protocol, when targets may speak it too: such a target gets the body
    * as the client wrote it, and its answer goes back as it came (`reply` is not called).
@@ -48,6 +53,7 @@ export function serveChat<Schema extends z.ZodType>(endpoint: ChatEndpoint<Schem
       body: endpoint.schema,
       sessionCookie: endpoint.sessionCookie ?? false,
       checkedByAdmission: true,
+      errorBody: endpoint.errorBody,
     },
     async ({ request, config, requestId, identity, body: parsed, rawBody, headers }) => {
       const body = parsed as z.infer<Schema>;
@@ -58,11 +64,17 @@ export function serveChat<Schema extends z.ZodType>(endpoint: ChatEndpoint<Schem
           chatRequest.relay = {
             protocol: endpoint.relay,
             body: rawBody as Record<string, unknown>,
+            headers: forwardedHeaders(request, endpoint.relay.forwardedHeaders),
           };
         }
         if (identity.kind === 'guest') checkGuestModel(config, chatRequest.model);
         accounting = openChatAccounting(
-          { identity, requestId, sharedBuckets: guestBuckets(config, identity, request) },
+          {
+            identity,
+            requestId,
+            api: endpoint.api,
+            sharedBuckets: guestBuckets(config, identity, request),
+          },
           config,
           after,
         );
@@ -86,4 +98,13 @@ export function serveChat<Schema extends z.ZodType>(endpoint: ChatEndpoint<Schem
 /** The CORS preflight of a chat endpoint (middleware answers the other routes' preflights). */
 export function chatPreflight(request: Request): Response {
   return preflightResponse(request, getConfig().corsOrigins);
+}
+
+function forwardedHeaders(request: Request, names: readonly string[] = []) {
+  const headers: Record<string, string> = {};
+  for (const name of names) {
+    const value = request.headers.get(name);
+    if (value !== null) headers[name] = value;
+  }
+  return headers;
 }

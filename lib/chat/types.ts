@@ -2,6 +2,9 @@ import type { ModelMessage, ToolChoice, ToolSet } from 'ai';
 import type { GatewayError } from '@/lib/errors';
 import type { RelaySource } from '@/lib/relay/attempt';
 
+/** The wire API a chat request came through: `/api/chat`, Chat Completions, Messages, Responses. */
+export type ChatApi = 'chat' | 'openai' | 'anthropic' | 'responses';
+
 /** A chat request after validation, whichever endpoint it came through. */
 export interface ChatRequest {
   /** Catalog id, `creator/model`. */
@@ -45,6 +48,8 @@ export interface Usage {
   inputTokens: number;
   outputTokens: number;
   cacheReadTokens: number;
+  /** Input tokens written to the provider's prompt cache (part of `inputTokens`). */
+  cacheWriteTokens: number;
   totalTokens: number;
 }
 

@@ -1,7 +1,13 @@
 import type { LanguageModelUsage } from 'ai';
 import type { Usage } from './types';
 
-const noUsage: Usage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, totalTokens: 0 };
+const noUsage: Usage = {
+  inputTokens: 0,
+  outputTokens: 0,
+  cacheReadTokens: 0,
+  cacheWriteTokens: 0,
+  totalTokens: 0,
+};
 
 /** Our usage from the AI SDK's, where any count may be missing; `fallback` fills the gaps. */
 export function toUsage(reported: LanguageModelUsage, fallback: Usage = noUsage): Usage {
@@ -11,6 +17,7 @@ export function toUsage(reported: LanguageModelUsage, fallback: Usage = noUsage)
     inputTokens,
     outputTokens,
     cacheReadTokens: reported.inputTokenDetails?.cacheReadTokens ?? fallback.cacheReadTokens,
+    cacheWriteTokens: reported.inputTokenDetails?.cacheWriteTokens ?? fallback.cacheWriteTokens,
     totalTokens: inputTokens + outputTokens,
   };
 }

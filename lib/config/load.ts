@@ -27,6 +27,8 @@ export interface Config {
   redis: { url: string; token: string } | undefined;
   providers: Record<string, ProviderConfig>;
   models: Record<string, ModelConfig>;
+  /** Alias -> catalog model id. */
+  aliases: Record<string, string>;
   defaultModel: string;
   plans: Record<string, Plan>;
   defaultPlan: string;
@@ -85,6 +87,7 @@ export function loadConfig(
       ),
     ),
     models,
+    aliases: input.aliases ?? {},
     defaultModel: input.defaultModel ?? defaults.defaultModel,
     plans,
     defaultPlan: input.defaultPlan ?? defaults.defaultPlan,

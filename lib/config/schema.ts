@@ -7,7 +7,10 @@ const nonNegative = z.number().nonnegative();
 export const pricingSchema = z.strictObject({
   inputPerMTok: nonNegative,
   outputPerMTok: nonNegative,
+  /** Default: `inputPerMTok`. */
   cacheReadPerMTok: nonNegative.optional(),
+  /** Price of input written to the provider's prompt cache. Default: `inputPerMTok`. */
+  cacheWritePerMTok: nonNegative.optional(),
 });
 
 const baseURL = z.url({ protocol: /^https?$/ });
@@ -141,6 +144,11 @@ export const gatewayConfigSchema = z.strictObject({
   defaultModel: modelId.optional(),
   providers: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/), providerSchema).optional(),
   models: z.record(modelId, modelSchema).optional(),
+  /**
+   * Other names for catalog models, e.g. the ids coding agents send by default
+   * (`"claude-opus-5-5": "anthropic/claude-sonnet-4.6"`). Default: none.
+   */
+  aliases: z.record(z.string().min(1).max(200), modelId).optional(),
   plans: z.record(z.string().min(1), planSchema).optional(),
   defaultPlan: z.string().min(1).optional(),
   guestPlan: z.string().min(1).optional(),

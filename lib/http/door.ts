@@ -4,7 +4,7 @@ import type { Identity } from '@/lib/auth/identity';
 import { type ApiKeyCache, createApiKeyCache } from '@/lib/auth/key-cache';
 import { sessionCookie } from '@/lib/auth/session';
 import { type Config, getConfig } from '@/lib/config';
-import { GatewayError, toResponse } from '@/lib/errors';
+import { type ErrorBody, GatewayError, toResponse } from '@/lib/errors';
 import { getRedis, withStoreFailures } from '@/lib/store/redis';
 import { corsHeaders } from './cors';
 import { mergeHeaders } from './headers';
@@ -32,6 +32,8 @@ export interface DoorOptions<
    * here, because chat admission checks both in its one round trip (lib/limits/scripts.ts).
    */
   checkedByAdmission?: boolean;
+  /** How an error's body looks on this route. Default: the OpenAI error body. */
+  errorBody?: ErrorBody;
 }
 
 type Parsed<Schema> = Schema extends z.ZodType ? z.infer<Schema> : undefined;
@@ -137,7 +139,7 @@ export function handle<
       mergeHeaders(headers, response.headers);
       return response;
     } catch (error) {
-      return toResponse(withStoreFailures(error), headers);
+      return toResponse(withStoreFailures(error), headers, options.errorBody);
     }
   };
 }

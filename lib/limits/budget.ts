@@ -1,5 +1,5 @@
 import type { Redis } from '@upstash/redis';
-import type { Attempt } from '@/lib/chat/types';
+import type { Attempt, ChatApi } from '@/lib/chat/types';
 import type { Plan } from '@/lib/config';
 import { redisKeys } from './keys';
 import { type Periods, periodsAt } from './periods';
@@ -24,6 +24,8 @@ export interface RequestLogEntry {
   id: string;
   /** Epoch ms when the request arrived. */
   at: number;
+  /** The wire API the request came through; absent on entries written before it was recorded. */
+  api?: ChatApi;
   model: string;
   provider: string;
   inputTokens: number;

@@ -152,7 +152,11 @@ export function createCatalog({
     },
 
     async resolve(modelId) {
-      const id = modelId ?? config.defaultModel;
+      const requested = modelId ?? config.defaultModel;
+      // An alias names a catalog model under another id (an agent's default model id).
+      const id = Object.hasOwn(config.aliases, requested)
+        ? (config.aliases[requested] as string)
+        : requested;
       const configured = config.models[id];
       if (configured) return { id, config: configured };
       const published = (await publishedEntries()).find((entry) => entry.model.id === id);

@@ -64,6 +64,17 @@ export const gatewayAdapter: ProviderAdapter<'gateway'> = {
       // The gateway's routing options travel in the body, as on its AI SDK protocol.
       bodyOptions: model.gateway ? { providerOptions: { gateway: model.gateway } } : undefined,
     }),
+    // Its Anthropic Messages (`/v1/messages`) and Responses (`/v1/responses`) endpoints.
+    'anthropic-messages': async (provider, { model }) => ({
+      baseURL: gatewayOpenAIBaseURL(provider.baseURL),
+      headers: await authHeaders(provider),
+      bodyOptions: model.gateway ? { providerOptions: { gateway: model.gateway } } : undefined,
+    }),
+    'openai-responses': async (provider, { model }) => ({
+      baseURL: gatewayOpenAIBaseURL(provider.baseURL),
+      headers: await authHeaders(provider),
+      bodyOptions: model.gateway ? { providerOptions: { gateway: model.gateway } } : undefined,
+    }),
   },
   // The AI Gateway's own routing (order, only, models, tags) passes through; `user` is the caller.
   callOptions: ({ model, user }) => ({ gateway: { ...model.gateway, ...(user ? { user } : {}) } }),
@@ -79,6 +90,7 @@ export const gatewayAdapter: ProviderAdapter<'gateway'> = {
               inputPerMTok: perMillion(model.pricing.input) ?? 0,
               outputPerMTok: perMillion(model.pricing.output) ?? 0,
               cacheReadPerMTok: perMillion(model.pricing.cachedInputTokens),
+              cacheWritePerMTok: perMillion(model.pricing.cacheCreationInputTokens),
             }
           : undefined,
       }));

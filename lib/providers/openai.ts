@@ -18,5 +18,9 @@ export const openaiAdapter: ProviderAdapter<'openai'> = {
       // `max_tokens` is deprecated at OpenAI, and refused by its reasoning models.
       outputCapField: 'max_completion_tokens',
     }),
+    'openai-responses': (provider): UpstreamEndpoint => ({
+      baseURL: (provider.baseURL ?? defaultBaseURL).replace(/\/+$/, ''),
+      headers: provider.apiKey ? { authorization: `Bearer ${provider.apiKey}` } : {},
+    }),
   },
 };

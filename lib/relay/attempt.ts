@@ -14,6 +14,8 @@ import type { OwnedFields, RelayProtocol, UpstreamEndpoint } from './protocol';
 export interface RelaySource {
   protocol: RelayProtocol;
   body: Record<string, unknown>;
+  /** The client's headers the protocol forwards (`forwardedHeaders`), as sent. */
+  headers?: Record<string, string>;
 }
 
 /** A relayed answer: the response for the client and how the answer ended. */
@@ -90,6 +92,8 @@ export async function relayAttempt({
       method: 'POST',
       headers: {
         ...endpoint.headers,
+        // Only the protocol's listed headers (never credentials): the client's version wins.
+        ...source.headers,
         'content-type': 'application/json',
         accept: streaming ? 'text/event-stream' : 'application/json',
       },
@@ -124,7 +128,7 @@ export async function relayAttempt({
   if (!response.body) throw unreachable(new Error('no body'));
   const relayed = relayEventStream(response.body, {
     protocol,
-    tap: protocol.createTap({ forwardUsage }),
+    tap: protocol.createTap({ forwardUsage, inputTokenEstimate }),
     forwardAll: forwardUsage,
     inputTokenEstimate,
     signal,
@@ -225,7 +229,13 @@ async function readCompletion(
 
 function counted(inputTokens: number, output: string) {
   const outputTokens = countTokens(output);
-  return { inputTokens, outputTokens, cacheReadTokens: 0, totalTokens: inputTokens + outputTokens };
+  return {
+    inputTokens,
+    outputTokens,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    totalTokens: inputTokens + outputTokens,
+  };
 }
 
 /** Reads at most `maxBytes` of a body as text. */

@@ -63,6 +63,7 @@ export function relayEventStream(
       inputTokens: inputTokenEstimate,
       outputTokens,
       cacheReadTokens: 0,
+      cacheWriteTokens: 0,
       totalTokens: inputTokenEstimate + outputTokens,
     };
   };
@@ -97,8 +98,13 @@ export function relayEventStream(
     let consumed = 0;
     while (boundary !== -1) {
       const block = pending.slice(consumed, boundary);
-      if (readEvent(block, tap)) kept += `${block}\n\n`;
-      else dropped = true;
+      const read = readEvent(block, tap);
+      if (read === true) kept += `${block}\n\n`;
+      else {
+        // Held back, or rewritten: either way the kept events are re-encoded.
+        dropped = true;
+        if (read !== false) kept += `${read}\n\n`;
+      }
       consumed = boundary + 2;
       boundary = pending.indexOf('\n\n', consumed);
     }
@@ -196,8 +202,11 @@ export function relayEventStream(
   };
 }
 
-/** One SSE event block: its `data:` lines joined, and its `event:` name. Comments pass. */
-function readEvent(block: string, tap: SseTap): boolean {
+/**
+ * One SSE event block: its `data:` lines joined, and its `event:` name. Comments pass. Returns
+ * whether it goes on as it is, or the block that replaces it.
+ */
+function readEvent(block: string, tap: SseTap): boolean | string {
   let data: string | undefined;
   let name: string | undefined;
   for (const line of block.split('\n')) {
@@ -208,5 +217,8 @@ function readEvent(block: string, tap: SseTap): boolean {
       name = line.slice(6).trim();
     }
   }
-  return data === undefined ? true : tap.event(data, name);
+  if (data === undefined) return true;
+  const read = tap.event(data, name);
+  if (typeof read !== 'string') return read;
+  return name === undefined ? `data: ${read}` : `event: ${name}\ndata: ${read}`;
 }

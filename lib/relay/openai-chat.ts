@@ -20,6 +20,7 @@ function toUsage(usage: unknown): Usage | undefined {
     inputTokens,
     outputTokens,
     cacheReadTokens: count(details.cached_tokens),
+    cacheWriteTokens: 0,
     totalTokens: inputTokens + outputTokens,
   };
 }

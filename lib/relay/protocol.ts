@@ -6,7 +6,7 @@ import type { GatewayError } from '@/lib/errors';
  * the same one gets its request sent on as written. New protocols (Anthropic Messages, OpenAI
  * Responses) add a descriptor and an id here.
  */
-export type RelayProtocolId = 'openai-chat';
+export type RelayProtocolId = 'openai-chat' | 'anthropic-messages' | 'openai-responses';
 
 /** Where and how to reach one provider for one protocol; built by the provider's adapter. */
 export interface UpstreamEndpoint {
@@ -45,9 +45,10 @@ export interface TapSummary {
 export interface SseTap {
   /**
    * One event (its `data:` payload, and its `event:` name if any). Returns false when the
-   * event must not reach the client (the usage chunk it did not ask for).
+   * event must not reach the client (the usage chunk it did not ask for), or new `data` for it
+   * (a `message_start` whose upstream reported no input count gets the estimate).
    */
-  event(data: string, name: string | undefined): boolean;
+  event(data: string, name: string | undefined): boolean | string;
   /** True once an event carries a piece of the answer: from here on failover is over. */
   readonly began: boolean;
   summary(): TapSummary;
@@ -80,7 +81,9 @@ export interface RelayProtocol {
     owned: OwnedFields,
     endpoint: UpstreamEndpoint,
   ): { body: Record<string, unknown>; forwardUsage: boolean };
-  createTap(options: { forwardUsage: boolean }): SseTap;
+  createTap(options: { forwardUsage: boolean; inputTokenEstimate: number }): SseTap;
+  /** Request headers of the client's that go on as sent (`anthropic-version`, `anthropic-beta`). */
+  forwardedHeaders?: readonly string[];
   /** Reads a non-streaming answer's JSON. */
   readAnswer(json: unknown): AnswerSummary;
   /** The event that ends a stream with an error, in the protocol's own format. */

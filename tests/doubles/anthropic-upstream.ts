@@ -17,10 +17,15 @@ import {
 export type { RecordedRequest, ToolCallBehavior } from './http-double';
 export { closedPortUrl, contentChunk, contentText } from './http-double';
 
-export interface AnthropicBehavior extends UpstreamBehavior {
+/** The Anthropic knobs, optional so another double (the AI Gateway's) can serve Messages too. */
+export interface AnthropicKnobs {
   /** Reported cache-write input tokens, part of `promptTokens`. Default 0. */
-  cacheWriteTokens: number;
+  cacheWriteTokens?: number;
+  /** `message_start` reports 0 input tokens, as the AI Gateway's did. Default false. */
+  zeroStartUsage?: boolean;
 }
+
+export interface AnthropicBehavior extends UpstreamBehavior, AnthropicKnobs {}
 
 /**
  * An Anthropic Messages server; `baseURL` is `http://127.0.0.1:PORT/v1`. `promptTokens` is the
@@ -33,7 +38,12 @@ export function startAnthropicUpstream(
 ): Promise<AnthropicUpstream> {
   return startHttpDouble<AnthropicBehavior>({
     basePath: '/v1',
-    behavior: { ...defaultUpstreamBehavior, cacheWriteTokens: 0, ...options },
+    behavior: {
+      ...defaultUpstreamBehavior,
+      cacheWriteTokens: 0,
+      zeroStartUsage: false,
+      ...options,
+    },
     routes: {
       'POST /messages': answerMessages,
       'POST /messages/count_tokens': (exchange) =>
@@ -53,7 +63,10 @@ function lastRoleOf(messages: unknown[]): string | undefined {
   return hasToolResult ? 'tool' : last.role;
 }
 
-async function answerMessages(exchange: Exchange<AnthropicBehavior>): Promise<void> {
+/** `POST /v1/messages`: Anthropic's typed events (or one message), usage in both. */
+export async function answerMessages<B extends UpstreamBehavior & AnthropicKnobs>(
+  exchange: Exchange<B>,
+): Promise<void> {
   const { body, index } = exchange.record;
   if (
     !isRecord(body) ||
@@ -85,7 +98,7 @@ async function answerMessages(exchange: Exchange<AnthropicBehavior>): Promise<vo
     role: 'assistant',
     model: body.model,
   };
-  const reported = usageBody(usage, exchange.behavior.cacheWriteTokens);
+  const reported = usageBody(usage, exchange.behavior.cacheWriteTokens ?? 0);
 
   if (body.stream !== true) {
     const content =
@@ -131,7 +144,14 @@ async function answerMessages(exchange: Exchange<AnthropicBehavior>): Promise<vo
           content: [],
           stop_reason: null,
           stop_sequence: null,
-          usage: { ...reported, output_tokens: 1 },
+          usage: exchange.behavior.zeroStartUsage
+            ? {
+                input_tokens: 0,
+                cache_read_input_tokens: 0,
+                cache_creation_input_tokens: 0,
+                output_tokens: 0,
+              }
+            : { ...reported, output_tokens: 1 },
         },
       }),
       event('content_block_start', { index: 0, content_block: block }),

@@ -1,3 +1,4 @@
+import { type AnthropicKnobs, answerMessages } from './anthropic-upstream';
 import {
   beginAnswer,
   defaultUpstreamBehavior,
@@ -13,6 +14,7 @@ import {
   streamSse,
   type UpstreamBehavior,
 } from './http-double';
+import { answerResponses } from './openai-responses';
 import { answerChatCompletion } from './openai-upstream';
 
 export type { RecordedRequest, ToolCallBehavior, UpstreamBehavior } from './http-double';
@@ -39,7 +41,7 @@ export interface GatewayModel {
   modelType?: string;
 }
 
-export interface GatewayBehavior extends UpstreamBehavior {
+export interface GatewayBehavior extends UpstreamBehavior, AnthropicKnobs {
   /** Served by `GET /config`, and the prices behind `providerMetadata.gateway.cost`. */
   models: GatewayModel[];
 }
@@ -76,7 +78,12 @@ export function startGatewayUpstream(
       'GET /config': listModels,
     },
     // The AI Gateway serves OpenAI Chat Completions at /v1 beside its AI SDK protocol.
-    absoluteRoutes: { 'POST /v1/chat/completions': answerChatCompletion },
+    // And Anthropic Messages and OpenAI Responses there too.
+    absoluteRoutes: {
+      'POST /v1/chat/completions': answerChatCompletion,
+      'POST /v1/messages': answerMessages,
+      'POST /v1/responses': answerResponses,
+    },
     notFoundBody: (path) => gatewayError(`No route for ${path}.`, 'not_found'),
   });
 }

@@ -13,6 +13,7 @@ import {
   streamSse,
   type UpstreamBehavior,
 } from './http-double';
+import { answerResponses } from './openai-responses';
 
 export type { RecordedRequest, ToolCallBehavior, UpstreamBehavior } from './http-double';
 export { closedPortUrl, contentChunk, contentText } from './http-double';
@@ -22,7 +23,7 @@ export interface OpenAIBehavior extends UpstreamBehavior {
   models: string[];
 }
 
-/** An OpenAI Chat Completions server; `baseURL` is `http://127.0.0.1:PORT/v1`. */
+/** An OpenAI Chat Completions and Responses server; `baseURL` is `http://127.0.0.1:PORT/v1`. */
 export type OpenAIUpstream = HttpDouble<OpenAIBehavior>;
 
 export function startOpenAIUpstream(
@@ -33,6 +34,7 @@ export function startOpenAIUpstream(
     behavior: { ...defaultUpstreamBehavior, models: ['gpt-test', 'gpt-test-mini'], ...options },
     routes: {
       'POST /chat/completions': answerChatCompletion,
+      'POST /responses': answerResponses,
       'GET /models': listModels,
     },
     notFoundBody: (path) =>

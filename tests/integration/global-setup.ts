@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestProject } from 'vitest/node';
+import { ensureAgentClients } from '../agents/install.mjs';
 import { projectRoot } from '../support/app';
 
 declare module 'vitest' {
@@ -17,11 +18,13 @@ declare module 'vitest' {
 }
 
 /**
- * Integration tests run the production build; build it once if `npm test` has not. And a
+ * Integration tests run the production build; build it once if `npm test` has not. The agent
+ * clients some tests run are installed into tests/agents when missing. And a
  * listener that stands for every address the gateway must not fetch (cloud metadata, a private
  * service): a client's URL.
  */
 export default async function setup(project: TestProject) {
+  ensureAgentClients();
   if (!existsSync(`${projectRoot}/.next/BUILD_ID`)) {
     execFileSync(process.execPath, [`${projectRoot}/node_modules/next/dist/bin/next`, 'build'], {
       cwd: projectRoot,

@@ -9,6 +9,7 @@ export const OPTIONS = chatPreflight;
 
 // The web UI's endpoint: its session cookie (guest or signed in) is accepted here.
 export const POST = serveChat({
+  api: 'chat',
   schema: chatBodySchema,
   toChatRequest,
   reply: (run, body) => (body.stream === false ? toJsonReply(run) : toUIMessageStreamReply(run)),

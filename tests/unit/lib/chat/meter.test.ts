@@ -46,6 +46,7 @@ describe('meterStream', () => {
       inputTokens: 40,
       outputTokens: 7,
       cacheReadTokens: 10,
+      cacheWriteTokens: 0,
       totalTokens: 47,
     });
     expect(outcome.text).toBe('Hello world');
@@ -77,6 +78,7 @@ describe('meterStream', () => {
       inputTokens: 12,
       outputTokens: countTokens('Hello world'),
       cacheReadTokens: 0,
+      cacheWriteTokens: 0,
       totalTokens: 12 + countTokens('Hello world'),
     });
   });
@@ -101,6 +103,7 @@ describe('meterStream', () => {
       inputTokens: 25,
       outputTokens,
       cacheReadTokens: 0,
+      cacheWriteTokens: 0,
       totalTokens: 25 + outputTokens,
     });
     expect(outcome.timeToFirstTokenMs).toBe(5);

@@ -9,6 +9,7 @@ export const runtime = 'edge';
 export const OPTIONS = chatPreflight;
 
 export const POST = serveChat({
+  api: 'openai',
   schema: chatCompletionRequestSchema,
   // OpenAI, OpenAI-compatible and AI Gateway targets get the body as written.
   relay: openAIChatProtocol,
