@@ -1,8 +1,8 @@
 import type { LanguageModelUsage, TextStreamPart, ToolSet } from 'ai';
 import { GatewayError, toGatewayError } from '@/lib/errors';
 import { countTokens } from '@/lib/tokens';
-import type { ChatOutcome, Usage } from './types';
-import { toUsage } from './usage';
+import type { ChatOutcome } from './types';
+import { countedUsage, toUsage } from './usage';
 
 export interface MeteredStream {
   stream: ReadableStream<TextStreamPart<ToolSet>>;
@@ -43,21 +43,13 @@ export function meterStream(
     };
   });
 
-  const countedUsage = (): Usage => {
-    const outputTokens = countTokens(text) + countTokens(toolInput);
-    return {
-      inputTokens: inputTokenEstimate,
-      outputTokens,
-      cacheReadTokens: 0,
-      cacheWriteTokens: 0,
-      totalTokens: inputTokenEstimate + outputTokens,
-    };
-  };
+  const counted = () =>
+    countedUsage(inputTokenEstimate, countTokens(text) + countTokens(toolInput));
   const end = (ending: ChatOutcome['ending'], error?: unknown) => {
     if (settled) return;
     settle({
       ending,
-      usage: countedUsage(),
+      usage: counted(),
       usageSource: 'counted',
       finishReason: undefined,
       text,
@@ -85,7 +77,7 @@ export function meterStream(
           // Counting is only for what the provider did not report: tokenizing costs CPU.
           usage: reportsAllCounts(part.totalUsage)
             ? toUsage(part.totalUsage)
-            : toUsage(part.totalUsage, countedUsage()),
+            : toUsage(part.totalUsage, counted()),
           usageSource: part.totalUsage.outputTokens === undefined ? 'counted' : 'provider',
           finishReason: part.finishReason,
           text,

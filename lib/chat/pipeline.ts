@@ -30,6 +30,7 @@ import { waitForFirstToken } from './first-token';
 import { type MeteredStream, meterStream } from './meter';
 import { toTextStreamParts } from './model-call';
 import type { ChatOutcome, ChatRequest } from './types';
+import { countedUsage } from './usage';
 
 // The SDK's default warning logger calls process.emitWarning, which throws on the Edge runtime
 // and would turn a harmless provider warning into a failed request.
@@ -293,13 +294,7 @@ function abandonedCall(
     candidate,
     outcome: {
       ending: 'aborted',
-      usage: {
-        inputTokens: inputTokenEstimate,
-        outputTokens: 0,
-        cacheReadTokens: 0,
-        cacheWriteTokens: 0,
-        totalTokens: inputTokenEstimate,
-      },
+      usage: countedUsage(inputTokenEstimate, 0),
       usageSource: 'counted',
       finishReason: undefined,
       text: '',

@@ -21,3 +21,14 @@ export function toUsage(reported: LanguageModelUsage, fallback: Usage = noUsage)
     totalTokens: inputTokens + outputTokens,
   };
 }
+
+/** The usage of an answer the provider gave no counts for: the estimate in, what was counted out. */
+export function countedUsage(inputTokenEstimate: number, outputTokens: number): Usage {
+  return {
+    inputTokens: inputTokenEstimate,
+    outputTokens,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    totalTokens: inputTokenEstimate + outputTokens,
+  };
+}

@@ -1,24 +1,7 @@
 import { anthropicErrorBody } from '@/lib/anthropic/errors';
 import type { Usage } from '@/lib/chat/types';
-import { GatewayError } from '@/lib/errors';
-import type { AnswerSummary, RelayProtocol, SseTap, TapSummary } from './protocol';
-
-type Json = Record<string, unknown>;
-
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-const count = (value: unknown): number | undefined =>
-  typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-
-function parse(data: string): Json | undefined {
-  try {
-    const value: unknown = JSON.parse(data);
-    return isObject(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
+import { emptySummary, finiteCount, isObject, isSet, type Json, parse, streamError } from './json';
+import type { AnswerSummary, RelayProtocol, SseTap } from './protocol';
 
 /** Anthropic's input counts, which leave out cache reads and writes; ours include them. */
 interface InputCounts {
@@ -30,9 +13,9 @@ interface InputCounts {
 /** The input counts a usage object reports; all zero (the AI Gateway's bug) is none. */
 function inputCountsOf(usage: Json, previous: InputCounts | undefined): InputCounts | undefined {
   const counts = {
-    input: count(usage.input_tokens) ?? previous?.input ?? 0,
-    cacheRead: count(usage.cache_read_input_tokens) ?? previous?.cacheRead ?? 0,
-    cacheWrite: count(usage.cache_creation_input_tokens) ?? previous?.cacheWrite ?? 0,
+    input: finiteCount(usage.input_tokens) ?? previous?.input ?? 0,
+    cacheRead: finiteCount(usage.cache_read_input_tokens) ?? previous?.cacheRead ?? 0,
+    cacheWrite: finiteCount(usage.cache_creation_input_tokens) ?? previous?.cacheWrite ?? 0,
   };
   return counts.input + counts.cacheRead + counts.cacheWrite > 0 ? counts : previous;
 }
@@ -64,20 +47,9 @@ function outputOf(block: unknown): string {
   return '';
 }
 
-// The provider's own error event reaches the client as it was sent; this is for the record.
-const streamError = (event: Json) =>
-  new GatewayError('upstream_error', 'The provider sent an error in the stream.', {
-    cause: event.error,
-  });
-
 function createTap({ inputTokenEstimate }: { inputTokenEstimate: number }): SseTap {
   const output: string[] = [];
-  const summary: TapSummary = {
-    complete: false,
-    usage: undefined,
-    finishReason: undefined,
-    error: undefined,
-  };
+  const summary = emptySummary();
   let input: InputCounts | undefined;
   let began = false;
   return {
@@ -121,7 +93,7 @@ function createTap({ inputTokenEstimate }: { inputTokenEstimate: number }): SseT
         case 'message_delta': {
           const usage = isObject(event.usage) ? event.usage : {};
           input = inputCountsOf(usage, input);
-          summary.usage = toUsage(input, count(usage.output_tokens), inputTokenEstimate);
+          summary.usage = toUsage(input, finiteCount(usage.output_tokens), inputTokenEstimate);
           const delta = isObject(event.delta) ? event.delta : {};
           if (typeof delta.stop_reason === 'string') summary.finishReason = delta.stop_reason;
           return true;
@@ -130,7 +102,7 @@ function createTap({ inputTokenEstimate }: { inputTokenEstimate: number }): SseT
           summary.complete = true;
           return true;
         case 'error':
-          summary.error = streamError(event);
+          summary.error = streamError(event.error);
           began = true;
           return true;
         default:
@@ -151,7 +123,7 @@ function readAnswer(json: unknown): AnswerSummary {
   const usage = isObject(body.usage) ? body.usage : {};
   const content = Array.isArray(body.content) ? body.content : [];
   return {
-    usage: toUsage(inputCountsOf(usage, undefined), count(usage.output_tokens), 0),
+    usage: toUsage(inputCountsOf(usage, undefined), finiteCount(usage.output_tokens), 0),
     text: content
       .map((block) =>
         isObject(block) && block.type === 'tool_use'
@@ -162,8 +134,6 @@ function readAnswer(json: unknown): AnswerSummary {
     finishReason: typeof body.stop_reason === 'string' ? body.stop_reason : undefined,
   };
 }
-
-const isSet = (value: unknown) => value !== undefined && value !== null;
 
 /** Anthropic's smallest `thinking.budget_tokens`. */
 const minThinkingBudget = 1024;
@@ -184,8 +154,8 @@ export const anthropicMessagesProtocol: RelayProtocol = {
     };
     // A thinking budget must stay below the (possibly clamped) output cap, and at least 1,024.
     const thinking = isObject(body.thinking) ? body.thinking : undefined;
-    if (thinking?.type === 'enabled' && count(thinking.budget_tokens) !== undefined) {
-      const budget = count(thinking.budget_tokens) ?? 0;
+    if (thinking?.type === 'enabled' && finiteCount(thinking.budget_tokens) !== undefined) {
+      const budget = finiteCount(thinking.budget_tokens) ?? 0;
       if (budget >= owned.maxOutputTokens) {
         if (owned.maxOutputTokens > minThinkingBudget) {
           sent.thinking = { ...thinking, budget_tokens: owned.maxOutputTokens - 1 };

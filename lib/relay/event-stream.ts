@@ -1,4 +1,5 @@
-import type { ChatOutcome, Usage } from '@/lib/chat/types';
+import type { ChatOutcome } from '@/lib/chat/types';
+import { countedUsage } from '@/lib/chat/usage';
 import { GatewayError } from '@/lib/errors';
 import { countTokens } from '@/lib/tokens';
 import type { RelayProtocol, SseTap } from './protocol';
@@ -57,22 +58,12 @@ export function relayEventStream(
     };
   });
 
-  const countedUsage = (): Usage => {
-    const outputTokens = countTokens(tap.streamedOutput());
-    return {
-      inputTokens: inputTokenEstimate,
-      outputTokens,
-      cacheReadTokens: 0,
-      cacheWriteTokens: 0,
-      totalTokens: inputTokenEstimate + outputTokens,
-    };
-  };
   const end = (ending: ChatOutcome['ending'], error?: unknown) => {
     const { usage, finishReason } = tap.summary();
     settle({
       ending,
       // The provider's count wins whenever it arrived, even on a stream cut after it.
-      usage: usage ?? countedUsage(),
+      usage: usage ?? countedUsage(inputTokenEstimate, countTokens(tap.streamedOutput())),
       usageSource: usage ? 'provider' : 'counted',
       finishReason,
       text: '',

@@ -1,38 +1,13 @@
-import type { Usage } from '@/lib/chat/types';
-import { GatewayError } from '@/lib/errors';
-import type { AnswerSummary, RelayProtocol, SseTap, TapSummary } from './protocol';
-
-type Json = Record<string, unknown>;
-
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-const count = (value: unknown): number =>
-  typeof value === 'number' && Number.isFinite(value) ? value : 0;
+import { emptySummary, isObject, isSet, type Json, openAIUsage, parse, streamError } from './json';
+import type { AnswerSummary, RelayProtocol, SseTap } from './protocol';
 
 /** OpenAI's `usage` object as ours. */
-function toUsage(usage: unknown): Usage | undefined {
-  if (!isObject(usage)) return undefined;
-  const inputTokens = count(usage.prompt_tokens);
-  const outputTokens = count(usage.completion_tokens);
-  const details = isObject(usage.prompt_tokens_details) ? usage.prompt_tokens_details : {};
-  return {
-    inputTokens,
-    outputTokens,
-    cacheReadTokens: count(details.cached_tokens),
-    cacheWriteTokens: 0,
-    totalTokens: inputTokens + outputTokens,
-  };
-}
-
-function parse(data: string): Json | undefined {
-  try {
-    const value: unknown = JSON.parse(data);
-    return isObject(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
+const toUsage = (usage: unknown) =>
+  openAIUsage(usage, {
+    input: 'prompt_tokens',
+    output: 'completion_tokens',
+    details: 'prompt_tokens_details',
+  });
 
 /** The text, refusal and tool arguments of one message or delta. */
 function outputOf(message: unknown): string {
@@ -62,21 +37,10 @@ function carriesAnswer(chunk: Json): boolean {
   );
 }
 
-// The provider's own error event reaches the client as it was sent; this is for the record.
-const streamError = (chunk: Json) =>
-  new GatewayError('upstream_error', 'The provider sent an error in the stream.', {
-    cause: chunk.error,
-  });
-
 function createTap({ forwardUsage }: { forwardUsage: boolean }): SseTap {
   // The raw payloads: parsed only when an answer is cut and its output must be counted.
   const payloads: string[] = [];
-  const summary: TapSummary = {
-    complete: false,
-    usage: undefined,
-    finishReason: undefined,
-    error: undefined,
-  };
+  const summary = emptySummary();
   let began = false;
   return {
     get began() {
@@ -94,7 +58,7 @@ function createTap({ forwardUsage }: { forwardUsage: boolean }): SseTap {
       const chunk = parse(data);
       if (!chunk) return true;
       if (chunk.error !== undefined && chunk.error !== null) {
-        summary.error = streamError(chunk);
+        summary.error = streamError(chunk.error);
         began = true;
         return true;
       }
@@ -132,8 +96,6 @@ function readAnswer(json: unknown): AnswerSummary {
       ?.finish_reason as string | undefined,
   };
 }
-
-const isSet = (value: unknown) => value !== undefined && value !== null;
 
 /** Merges the provider's own body options one level deep (`providerOptions.gateway`). */
 function mergeOptions(body: Json, options: Json | undefined): Json {

@@ -1,38 +1,13 @@
-import type { Usage } from '@/lib/chat/types';
-import { GatewayError } from '@/lib/errors';
-import type { AnswerSummary, RelayProtocol, SseTap, TapSummary } from './protocol';
+import { emptySummary, isObject, isSet, type Json, openAIUsage, parse, streamError } from './json';
+import type { AnswerSummary, RelayProtocol, SseTap } from './protocol';
 
-type Json = Record<string, unknown>;
-
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-const count = (value: unknown): number =>
-  typeof value === 'number' && Number.isFinite(value) ? value : 0;
-
-function parse(data: string): Json | undefined {
-  try {
-    const value: unknown = JSON.parse(data);
-    return isObject(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The Responses `usage` object as ours (its input count includes cached tokens). */
-function toUsage(usage: unknown): Usage | undefined {
-  if (!isObject(usage)) return undefined;
-  const inputTokens = count(usage.input_tokens);
-  const outputTokens = count(usage.output_tokens);
-  const details = isObject(usage.input_tokens_details) ? usage.input_tokens_details : {};
-  return {
-    inputTokens,
-    outputTokens,
-    cacheReadTokens: count(details.cached_tokens),
-    cacheWriteTokens: 0,
-    totalTokens: inputTokens + outputTokens,
-  };
-}
+/** The Responses `usage` object as ours. */
+const toUsage = (usage: unknown) =>
+  openAIUsage(usage, {
+    input: 'input_tokens',
+    output: 'output_tokens',
+    details: 'input_tokens_details',
+  });
 
 /** Events whose `delta` is a piece of the answer. */
 const deltaEvents = new Set([
@@ -44,11 +19,8 @@ const deltaEvents = new Set([
   'response.reasoning_text.delta',
 ]);
 
-// The provider's own failure event reaches the client as it was sent; this is for the record.
-const streamError = (event: Json) =>
-  new GatewayError('upstream_error', 'The provider sent an error in the stream.', {
-    cause: isObject(event.response) ? event.response.error : event,
-  });
+/** What a failure event says went wrong: its response's error, else the event itself. */
+const failureOf = (event: Json) => (isObject(event.response) ? event.response.error : event);
 
 /** The type of an event: its `event:` name, else the `type` inside its data. */
 function typeOf(data: string, name: string | undefined): string | undefined {
@@ -61,12 +33,7 @@ function typeOf(data: string, name: string | undefined): string | undefined {
 
 function createTap(): SseTap {
   const deltas: string[] = [];
-  const summary: TapSummary = {
-    complete: false,
-    usage: undefined,
-    finishReason: undefined,
-    error: undefined,
-  };
+  const summary = emptySummary();
   let began = false;
   return {
     get began() {
@@ -86,7 +53,7 @@ function createTap(): SseTap {
         summary.usage = isObject(response) ? toUsage(response.usage) : undefined;
         summary.finishReason = type === 'response.completed' ? 'stop' : 'length';
       } else if (type === 'response.failed' || type === 'error') {
-        summary.error = streamError(parse(data) ?? {});
+        summary.error = streamError(failureOf(parse(data) ?? {}));
         began = true;
       }
       return true;
@@ -129,8 +96,6 @@ function readAnswer(json: unknown): AnswerSummary {
     finishReason: body.status === 'incomplete' ? 'length' : 'stop',
   };
 }
-
-const isSet = (value: unknown) => value !== undefined && value !== null;
 
 /** OpenAI Responses, `POST {base}/responses` (OpenAI, and the AI Gateway's `/v1`). */
 export const openAIResponsesProtocol: RelayProtocol = {
