@@ -207,7 +207,8 @@ describe('settlement on every ending', () => {
     const key = await app.createKey({ userId: 'failing-upstream-user', plan: 'roomy' });
     const result = await streamCompletion(key, 100);
     expect(result.status).toBe(502);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The failed request's record and its release are written together, after the reply.
+    await expect.poll(async () => (await usageOf(key)).recent.length).toBeGreaterThan(0);
     const usage = await usageOf(key);
     expect(usage.totals).toMatchObject({
       requests: 0,
