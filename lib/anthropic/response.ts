@@ -1,6 +1,6 @@
 import type { FinishReason, TextStreamPart, ToolSet } from 'ai';
 import type { ChatRun } from '@/lib/chat/pipeline';
-import { servedByHeaders } from '@/lib/chat/replies';
+import { drainRun, eventStreamReply, servedByHeaders } from '@/lib/chat/replies';
 import type { Usage } from '@/lib/chat/types';
 import { toGatewayError } from '@/lib/errors';
 import { anthropicErrorBody } from './errors';
@@ -37,10 +37,7 @@ type ContentBlock =
 export async function toMessage(run: ChatRun): Promise<Response> {
   const content: ContentBlock[] = [];
   let finishReason: FinishReason | undefined;
-  const reader = run.stream.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
+  const outcome = await drainRun(run, (value) => {
     if (value.type === 'text-delta') {
       const last = content.at(-1);
       if (last?.type === 'text') last.text += value.text;
@@ -53,9 +50,7 @@ export async function toMessage(run: ChatRun): Promise<Response> {
         input: value.input ?? {},
       });
     } else if (value.type === 'finish') finishReason = value.finishReason;
-  }
-  const outcome = await run.outcome;
-  if (outcome.ending !== 'finished') throw toGatewayError(outcome.error);
+  });
   return Response.json(
     {
       id: messageId(run),
@@ -200,13 +195,5 @@ export function toMessageStream(run: ChatRun): Response {
       },
     }),
   );
-  return new Response(body, {
-    headers: {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-      ...servedByHeaders(run),
-    },
-  });
+  return eventStreamReply(run, body);
 }

@@ -1,8 +1,15 @@
-import { createUIMessageStreamResponse, type ToolSet, toUIMessageStream, type UIMessage } from 'ai';
+import {
+  createUIMessageStreamResponse,
+  type TextStreamPart,
+  type ToolSet,
+  toUIMessageStream,
+  type UIMessage,
+} from 'ai';
 import { toGatewayError } from '@/lib/errors';
+import { eventStreamHeaders } from '@/lib/http/headers';
 import { costInMicroUsd, microUsdToUsd } from '@/lib/usage/cost';
 import type { ChatRun } from './pipeline';
-import type { Usage } from './types';
+import type { ChatOutcome, Usage } from './types';
 import { toUsage } from './usage';
 
 /** What travels to `useChat` with each answer, in its `finish` part. */
@@ -19,6 +26,30 @@ export type ChatUIMessage = UIMessage<ChatMessageMetadata>;
 
 export function servedByHeaders(run: Pick<ChatRun, 'model' | 'provider'>): Record<string, string> {
   return { 'x-tollgate-model': run.model, 'x-tollgate-provider': run.provider };
+}
+
+/** An event-stream reply, with the headers naming the model that served. */
+export function eventStreamReply(run: ChatRun, body: ReadableStream<Uint8Array>): Response {
+  return new Response(body, { headers: { ...eventStreamHeaders, ...servedByHeaders(run) } });
+}
+
+/**
+ * `stream: false`: reads the run to its end, handing each part to `onPart`, and returns its
+ * outcome; an answer that did not finish throws its error instead.
+ */
+export async function drainRun(
+  run: ChatRun,
+  onPart: (part: TextStreamPart<ToolSet>) => unknown = () => {},
+): Promise<ChatOutcome> {
+  const reader = run.stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    await onPart(value);
+  }
+  const outcome = await run.outcome;
+  if (outcome.ending !== 'finished') throw toGatewayError(outcome.error);
+  return outcome;
 }
 
 function costUsd(run: ChatRun, usage: Usage): number | null {
@@ -59,12 +90,8 @@ export function toUIMessageStreamReply(run: ChatRun, headers?: HeadersInit): Res
 
 /** `stream: false`: the whole answer as one JSON object, or the error that ended it. */
 export async function toJsonReply(run: ChatRun, headers?: HeadersInit): Promise<Response> {
-  const reader = run.stream.getReader();
-  while (!(await reader.read()).done) {
-    // Drained for the meter, which assembles the text and usage.
-  }
-  const outcome = await run.outcome;
-  if (outcome.ending !== 'finished') throw toGatewayError(outcome.error);
+  // Drained for the meter, which assembles the text and usage.
+  const outcome = await drainRun(run);
   const responseHeaders = new Headers(headers);
   for (const [name, value] of Object.entries(servedByHeaders(run)))
     responseHeaders.set(name, value);

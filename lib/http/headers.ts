@@ -12,3 +12,12 @@ export function mergeHeaders(from: Headers, to: Headers): void {
     if (name !== 'set-cookie') to.set(name, value);
   });
 }
+
+/** The headers of every event-stream reply. */
+export const eventStreamHeaders: Record<string, string> = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  // `no-transform` keeps `next start` (and proxies) from compressing, and so holding back, events.
+  'cache-control': 'no-cache, no-transform',
+  connection: 'keep-alive',
+  'x-accel-buffering': 'no',
+};

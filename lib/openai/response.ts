@@ -1,6 +1,6 @@
 import type { FinishReason, TextStreamPart, ToolSet } from 'ai';
 import type { ChatRun } from '@/lib/chat/pipeline';
-import { servedByHeaders } from '@/lib/chat/replies';
+import { drainRun, eventStreamReply, servedByHeaders } from '@/lib/chat/replies';
 import type { Usage } from '@/lib/chat/types';
 import { toUsage } from '@/lib/chat/usage';
 import { toGatewayError } from '@/lib/errors';
@@ -41,10 +41,7 @@ function completionId(run: ChatRun) {
 export async function toChatCompletion(run: ChatRun): Promise<Response> {
   const toolCalls: ToolCall[] = [];
   let finishReason: FinishReason | undefined;
-  const reader = run.stream.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
+  const outcome = await drainRun(run, (value) => {
     if (value.type === 'tool-call') {
       toolCalls.push({
         id: value.toolCallId,
@@ -52,9 +49,7 @@ export async function toChatCompletion(run: ChatRun): Promise<Response> {
         function: { name: value.toolName, arguments: JSON.stringify(value.input ?? {}) },
       });
     } else if (value.type === 'finish') finishReason = value.finishReason;
-  }
-  const outcome = await run.outcome;
-  if (outcome.ending !== 'finished') throw toGatewayError(outcome.error);
+  });
   return Response.json(
     {
       id: completionId(run),
@@ -187,13 +182,5 @@ export function toChatCompletionStream(run: ChatRun, includeUsage: boolean): Res
       },
     }),
   );
-  return new Response(body, {
-    headers: {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-      ...servedByHeaders(run),
-    },
-  });
+  return eventStreamReply(run, body);
 }

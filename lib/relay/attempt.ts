@@ -6,6 +6,7 @@ import {
   toProviderError,
   toResponse,
 } from '@/lib/errors';
+import { eventStreamHeaders } from '@/lib/http/headers';
 import { countTokens } from '@/lib/tokens';
 import { relayEventStream } from './event-stream';
 import type { OwnedFields, RelayProtocol, UpstreamEndpoint } from './protocol';
@@ -53,14 +54,6 @@ export interface RelayAttemptOptions {
 
 // An error body is read for its message only; a provider could send any amount.
 const maxErrorBodyBytes = 64 * 1024;
-
-const eventStreamHeaders = {
-  'content-type': 'text/event-stream; charset=utf-8',
-  // `no-transform` keeps `next start` (and proxies) from compressing, and so holding back, events.
-  'cache-control': 'no-cache, no-transform',
-  connection: 'keep-alive',
-  'x-accel-buffering': 'no',
-};
 
 const unreachable = (cause: unknown) =>
   toProviderError({ status: undefined, retryable: true, retryAfterSeconds: undefined }, cause);

@@ -1,6 +1,6 @@
 import type { TextStreamPart, ToolSet } from 'ai';
 import type { ChatRun } from '@/lib/chat/pipeline';
-import { servedByHeaders } from '@/lib/chat/replies';
+import { drainRun, eventStreamReply, servedByHeaders } from '@/lib/chat/replies';
 import type { Usage } from '@/lib/chat/types';
 import { toGatewayError } from '@/lib/errors';
 
@@ -217,17 +217,12 @@ export async function toResponseObject(run: ChatRun, options: ResponseOptions): 
   const assembler = createAssembler(run, options, () => {});
   let usage: ReturnType<typeof toResponsesUsage> | undefined;
   let status = 'completed';
-  const reader = run.stream.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
+  await drainRun(run, async (value) => {
     if ((await assembler.observe(value)) === 'done') {
       usage = toResponsesUsage((await run.outcome).usage);
       if (value.type === 'finish' && value.finishReason === 'length') status = 'incomplete';
     }
-  }
-  const outcome = await run.outcome;
-  if (outcome.ending !== 'finished') throw toGatewayError(outcome.error);
+  });
   return Response.json(
     assembler.snapshot(status, {
       usage,
@@ -270,13 +265,5 @@ export function toResponseStream(run: ChatRun, options: ResponseOptions): Respon
       },
     }),
   );
-  return new Response(body, {
-    headers: {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-      ...servedByHeaders(run),
-    },
-  });
+  return eventStreamReply(run, body);
 }
