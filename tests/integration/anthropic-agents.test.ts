@@ -10,12 +10,9 @@ import {
 } from '../doubles/anthropic-upstream';
 import { type GatewayUpstream, startGatewayUpstream } from '../doubles/gateway-upstream';
 import { type OpenAIUpstream, startOpenAIUpstream } from '../doubles/openai-upstream';
-import { agentWorkspace, runClaude } from '../support/agents';
+import { agentWorkspace, type Json, lastOf, runClaude } from '../support/agents';
 import { startTestApp, type TestApp } from '../support/app';
-
-type Json = Record<string, unknown>;
-const lastOf = (list: unknown) =>
-  Array.isArray(list) ? (list.at(-1) as Json | undefined) : undefined;
+import { settledTotals } from '../support/usage';
 
 let openai: OpenAIUpstream;
 let anthropic: AnthropicUpstream;
@@ -68,26 +65,6 @@ beforeEach(() => {
   anthropic.reset();
   gateway.reset();
 });
-
-interface UsageTotals {
-  requests: number;
-  inputTokens: number;
-  outputTokens: number;
-  costUsd: number;
-}
-
-/** The caller's month totals once `requests` requests are settled (settlement runs after the response). */
-async function settledTotals(apiKey: string, requests: number): Promise<UsageTotals> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const response = await fetch(`${app.url}/api/usage`, {
-      headers: { authorization: `Bearer ${apiKey}` },
-    });
-    const { totals } = (await response.json()) as { totals: UsageTotals };
-    if (totals.requests >= requests || Date.now() > deadline) return totals;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /** What the upstream reported over all its answers: `promptTokens` and `completionTokens` each. */
 function reportedTotals(requestCount: number, promptTokens: number, completionTokens: number) {
@@ -177,7 +154,7 @@ describe('Claude Code (claude -p) through /api/anthropic', () => {
         expect(Array.isArray((sent?.body as Json | undefined)?.system)).toBe(true);
       }
       const count = upstream.requests.length;
-      expect(await settledTotals(apiKey, count)).toMatchObject(reportedTotals(count, 120, 9));
+      expect(await settledTotals(app, apiKey, count)).toMatchObject(reportedTotals(count, 120, 9));
     });
   }
 });
@@ -252,7 +229,7 @@ describe('@anthropic-ai/sdk through /api/anthropic', () => {
     expect(counted.input_tokens).toBeLessThan(40);
 
     // Cache reads and writes are priced at their own rates: 20 plain, 20 read, 10 written, 4 out.
-    const totals = await settledTotals(apiKey, 2);
+    const totals = await settledTotals(app, apiKey, 2);
     const perRequestMicroUsd = Math.round(20 * 3 + 20 * 0.3 + 10 * 3.75 + 4 * 15);
     expect(totals.costUsd).toBeCloseTo((2 * perRequestMicroUsd) / 1e6, 9);
     expect(totals).toMatchObject({ requests: 2, inputTokens: 100, outputTokens: 8 });
@@ -331,6 +308,6 @@ describe('@anthropic-ai/sdk through /api/anthropic', () => {
     const start = JSON.parse(/event: message_start\ndata: (.+)/.exec(text)?.[1] ?? '{}');
     expect(start.message.usage.input_tokens).toBe(estimatePromptTokens(question));
     // What is billed is what the upstream reported at the end.
-    expect(await settledTotals(apiKey, 1)).toMatchObject({ inputTokens: 64, outputTokens: 5 });
+    expect(await settledTotals(app, apiKey, 1)).toMatchObject({ inputTokens: 64, outputTokens: 5 });
   });
 });

@@ -7,12 +7,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type GatewayUpstream, startGatewayUpstream } from '../doubles/gateway-upstream';
 import { contentText, type OpenAIUpstream, startOpenAIUpstream } from '../doubles/openai-upstream';
-import { agentWorkspace, runCodex } from '../support/agents';
+import { agentWorkspace, type Json, lastOf, runCodex } from '../support/agents';
 import { startTestApp, type TestApp } from '../support/app';
-
-type Json = Record<string, unknown>;
-const lastOf = (list: unknown) =>
-  Array.isArray(list) ? (list.at(-1) as Json | undefined) : undefined;
+import { settledTotals } from '../support/usage';
 
 let upstream: OpenAIUpstream;
 let gateway: GatewayUpstream;
@@ -56,24 +53,6 @@ beforeEach(() => {
   upstream.reset();
   gateway.reset();
 });
-
-interface UsageTotals {
-  requests: number;
-  inputTokens: number;
-  outputTokens: number;
-}
-
-async function settledTotals(apiKey: string, requests: number): Promise<UsageTotals> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const response = await fetch(`${app.url}/api/usage`, {
-      headers: { authorization: `Bearer ${apiKey}` },
-    });
-    const { totals } = (await response.json()) as { totals: UsageTotals };
-    if (totals.requests >= requests || Date.now() > deadline) return totals;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe('Codex (codex exec) through /api/v1/responses', () => {
   for (const target of [
@@ -129,7 +108,7 @@ describe('Codex (codex exec) through /api/v1/responses', () => {
         expect(JSON.stringify(sent.headers)).not.toContain(apiKey);
       }
       const count = served.requests.length;
-      expect(await settledTotals(apiKey, count)).toMatchObject({
+      expect(await settledTotals(app, apiKey, count)).toMatchObject({
         requests: count,
         inputTokens: count * 300,
         outputTokens: count * 11,

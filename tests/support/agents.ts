@@ -5,6 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { claudeBin, codexBin } from '../agents/clients';
 
+export type Json = Record<string, unknown>;
+
+/** The last item of a list in a recorded request body (`messages`, `input`), if it is one. */
+export const lastOf = (list: unknown) =>
+  Array.isArray(list) ? (list.at(-1) as Json | undefined) : undefined;
+
 export interface AgentRun {
   code: number | null;
   stdout: string;
