@@ -1,18 +1,7 @@
-import {
-  jsonSchema,
-  Output,
-  experimental_streamLanguageModelCall as streamLanguageModelCall,
-} from 'ai';
 import { type Config, getConfig, type Pricing } from '@/lib/config';
 import { type Catalog, getCatalog } from '@/lib/providers/catalog';
-import { createLanguageModel, type ModelFactories, modelFactories } from '@/lib/providers/models';
-import { refuseDownloads } from '@/lib/providers/no-downloads';
-import {
-  type ProviderAdapters,
-  providerAdapters,
-  providerCallOptions,
-  relayEndpointOf,
-} from '@/lib/providers/registry';
+import { type ModelFactories, modelFactories } from '@/lib/providers/models';
+import { type ProviderAdapters, providerAdapters, relayEndpointOf } from '@/lib/providers/registry';
 import { type RelayedAnswer, type RelayStart, relayAttempt } from '@/lib/relay/attempt';
 import { type Candidate, listCandidates, reservationPricing } from '@/lib/routing/candidates';
 import { type CircuitBreaker, getCircuits } from '@/lib/routing/circuit';
@@ -26,9 +15,8 @@ import {
 import { getRedis } from '@/lib/store/redis';
 import { estimatePromptTokens } from '@/lib/tokens';
 import type { ChatAccounting } from './accounting';
-import { waitForFirstToken } from './first-token';
-import { type MeteredStream, meterStream } from './meter';
-import { toTextStreamParts } from './model-call';
+import type { MeteredStream } from './meter';
+import { translatedAttempt } from './translated-attempt';
 import type { ChatOutcome, ChatRequest } from './types';
 import { countedUsage } from './usage';
 
@@ -170,7 +158,7 @@ export async function startChat(
           now,
         });
       }
-      return callCandidate(candidate, {
+      return translatedAttempt(candidate, {
         request,
         signal,
         attemptSignal,
@@ -217,63 +205,6 @@ export async function startChat(
   return { id: `chat-${crypto.randomUUID()}`, ...served, inputTokenEstimate, attempts, ...answer };
 }
 
-interface CallOptions {
-  request: ChatRequest;
-  /** The client's signal: the meter bills an abort from it. */
-  signal: AbortSignal | undefined;
-  /** The router's signal for this attempt: it closes the upstream call. */
-  attemptSignal: AbortSignal;
-  maxOutputTokens: number;
-  inputTokenEstimate: number;
-  adapters: ProviderAdapters;
-  models: ModelFactories;
-  user: string | undefined;
-  now: () => number;
-}
-
-/** One attempt of the translation path: call the target through the AI SDK, wait for its first token. */
-async function callCandidate(
-  candidate: Candidate,
-  {
-    request,
-    signal,
-    attemptSignal,
-    maxOutputTokens,
-    inputTokenEstimate,
-    adapters,
-    models,
-    user,
-    now,
-  }: CallOptions,
-): Promise<MeteredStream> {
-  const call = streamLanguageModelCall({
-    model: await createLanguageModel(candidate.provider, candidate.target.model, models),
-    instructions: request.instructions,
-    messages: request.messages,
-    allowSystemInMessages: true,
-    maxOutputTokens,
-    temperature: request.temperature,
-    topP: request.topP,
-    stopSequences: request.stopSequences,
-    presencePenalty: request.presencePenalty,
-    frequencyPenalty: request.frequencyPenalty,
-    seed: request.seed,
-    tools: request.tools,
-    toolChoice: request.toolChoice,
-    output: request.responseFormat && toOutput(request.responseFormat),
-    providerOptions: providerCallOptions(
-      candidate.provider,
-      { model: candidate.model, user, parallelToolCalls: request.parallelToolCalls },
-      adapters,
-    ),
-    // The gateway never fetches what a client links to: see refuseDownloads.
-    download: refuseDownloads,
-    abortSignal: attemptSignal,
-  });
-  const metered = meterStream(toTextStreamParts(call), { inputTokenEstimate, signal, now });
-  return { ...metered, stream: await waitForFirstToken(metered.stream, attemptSignal) };
-}
-
 /**
  * A relayed non-streaming call the client left before it answered: the provider may well have
  * generated the whole answer (it sends nothing until then), so its input estimate is billed.
@@ -301,10 +232,4 @@ function abandonedCall(
       timeToFirstTokenMs: undefined,
     },
   };
-}
-
-function toOutput({ schema, name, description }: NonNullable<ChatRequest['responseFormat']>) {
-  return schema
-    ? Output.object({ schema: jsonSchema(schema), name, description })
-    : Output.json({ name, description });
 }
