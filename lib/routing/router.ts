@@ -201,14 +201,18 @@ async function attemptWithin<Result>(
   const controller = new AbortController();
   const followClient = () => controller.abort(signal?.reason);
   signal?.addEventListener('abort', followClient, { once: true });
-  const timeout = new GatewayError('upstream_timeout', `No first token within ${timeoutMs} ms.`, {
-    retryable: true,
-  });
   let answered = false;
   const timer = new AbortController();
   sleepFor(timeoutMs, timer.signal).then(
-    // A timer that fires as the answer arrives must not abort the attempt that served.
-    () => answered || controller.abort(timeout),
+    // A timer that fires as the answer arrives must not abort the attempt that served. The error
+    // is made only when it fires: capturing a stack on every attempt shows in the profile.
+    () =>
+      answered ||
+      controller.abort(
+        new GatewayError('upstream_timeout', `No first token within ${timeoutMs} ms.`, {
+          retryable: true,
+        }),
+      ),
     () => {},
   );
   const abandoned = new Promise<never>((_, reject) => {
