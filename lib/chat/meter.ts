@@ -1,6 +1,7 @@
 import type { LanguageModelUsage, TextStreamPart, ToolSet } from 'ai';
 import { GatewayError, toGatewayError } from '@/lib/errors';
 import { countTokens } from '@/lib/tokens';
+import { settleOnce } from './settle-once';
 import type { ChatOutcome } from './types';
 import { countedUsage, toUsage } from './usage';
 
@@ -32,22 +33,13 @@ export function meterStream(
   let text = '';
   let toolInput = '';
   let timeToFirstTokenMs: number | undefined;
-  let settle: (outcome: ChatOutcome) => void = () => {};
-  let settled = false;
-  const outcome = new Promise<ChatOutcome>((resolve) => {
-    settle = (value) => {
-      if (settled) return;
-      settled = true;
-      signal?.removeEventListener('abort', onAbort);
-      resolve(value);
-    };
-  });
+  const once = settleOnce<ChatOutcome>(() => signal?.removeEventListener('abort', onAbort));
 
   const counted = () =>
     countedUsage(inputTokenEstimate, countTokens(text) + countTokens(toolInput));
   const end = (ending: ChatOutcome['ending'], error?: unknown) => {
-    if (settled) return;
-    settle({
+    if (once.isSettled()) return;
+    once.settle({
       ending,
       usage: counted(),
       usageSource: 'counted',
@@ -72,7 +64,7 @@ export function meterStream(
         toolInput += part.delta;
         break;
       case 'finish':
-        settle({
+        once.settle({
           ending: 'finished',
           // Counting is only for what the provider did not report: tokenizing costs CPU.
           usage: reportsAllCounts(part.totalUsage)
@@ -128,7 +120,7 @@ export function meterStream(
       return reader.cancel(reason);
     },
   });
-  return { stream, outcome, timeToFirstTokenMs: () => timeToFirstTokenMs };
+  return { stream, outcome: once.outcome, timeToFirstTokenMs: () => timeToFirstTokenMs };
 }
 
 const reportsAllCounts = (usage: LanguageModelUsage) =>

@@ -1,3 +1,4 @@
+import { settleOnce } from '@/lib/chat/settle-once';
 import type { ChatOutcome } from '@/lib/chat/types';
 import { countedUsage } from '@/lib/chat/usage';
 import { GatewayError } from '@/lib/errors';
@@ -47,20 +48,11 @@ export function relayEventStream(
   const encoder = new TextEncoder();
   let pending = '';
   let timeToFirstTokenMs: number | undefined;
-  let settle: (outcome: ChatOutcome) => void = () => {};
-  let settled = false;
-  const outcome = new Promise<ChatOutcome>((resolve) => {
-    settle = (value) => {
-      if (settled) return;
-      settled = true;
-      signal?.removeEventListener('abort', onAbort);
-      resolve(value);
-    };
-  });
+  const once = settleOnce<ChatOutcome>(() => signal?.removeEventListener('abort', onAbort));
 
   const end = (ending: ChatOutcome['ending'], error?: unknown) => {
     const { usage, finishReason } = tap.summary();
-    settle({
+    once.settle({
       ending,
       // The provider's count wins whenever it arrived, even on a stream cut after it.
       usage: usage ?? countedUsage(inputTokenEstimate, countTokens(tap.streamedOutput())),
@@ -72,7 +64,7 @@ export function relayEventStream(
     });
   };
   const onAbort = () => {
-    if (!settled) end('aborted', signal?.reason);
+    if (!once.isSettled()) end('aborted', signal?.reason);
   };
   signal?.addEventListener('abort', onAbort, { once: true });
 
@@ -187,7 +179,7 @@ export function relayEventStream(
 
   return {
     stream,
-    outcome,
+    outcome: once.outcome,
     timeToFirstTokenMs: () => timeToFirstTokenMs,
     waitForAnswer,
   };
