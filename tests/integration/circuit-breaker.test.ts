@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from '@upstash/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCircuitBreaker } from '@/lib/routing/circuit';
+import { type CircuitBreaker, createCircuitBreaker } from '@/lib/routing/circuit';
 import { type LocalRedis, startRedis } from '../../scripts/local-redis.mjs';
 import { type Bridge, startBridge } from '../../scripts/upstash-bridge.mjs';
 
@@ -42,6 +42,10 @@ function breakerAt(start = 1_000_000) {
 }
 const uniqueKey = () => `test/${randomUUID()}`;
 
+async function failTimes(breaker: CircuitBreaker, key: string, times: number) {
+  for (let index = 0; index < times; index++) await breaker.recordFailure(key);
+}
+
 describe('circuit breaker on Redis', () => {
   it('stays closed below the threshold and opens at it', async () => {
     const { breaker } = breakerAt();
@@ -69,9 +73,7 @@ describe('circuit breaker on Redis', () => {
     const { breaker, advance } = breakerAt();
     const key = uniqueKey();
     const other = uniqueKey();
-    for (let index = 0; index < routing.circuitFailureThreshold; index++) {
-      await breaker.recordFailure(key);
-    }
+    await failTimes(breaker, key, routing.circuitFailureThreshold);
     advance(routing.circuitCooldownMs);
     // Checked concurrently, in one pipeline: one probe, the rest still see it open.
     const states = await Promise.all(Array.from({ length: 5 }, () => breaker.check([key, other])));
@@ -87,9 +89,7 @@ describe('circuit breaker on Redis', () => {
   it('gives the probe back after one first-token timeout when the prober never reports', async () => {
     const { breaker, advance } = breakerAt();
     const key = uniqueKey();
-    for (let index = 0; index < routing.circuitFailureThreshold; index++) {
-      await breaker.recordFailure(key);
-    }
+    await failTimes(breaker, key, routing.circuitFailureThreshold);
     advance(routing.circuitCooldownMs);
     expect(await breaker.check([key])).toEqual(['probe']);
     advance(routing.firstTokenTimeoutMs - 1);
@@ -101,9 +101,7 @@ describe('circuit breaker on Redis', () => {
   it('reopens for a whole cool-down when the probe fails', async () => {
     const { breaker, advance } = breakerAt();
     const key = uniqueKey();
-    for (let index = 0; index < routing.circuitFailureThreshold; index++) {
-      await breaker.recordFailure(key);
-    }
+    await failTimes(breaker, key, routing.circuitFailureThreshold);
     advance(routing.circuitCooldownMs);
     expect(await breaker.check([key])).toEqual(['probe']);
     await breaker.recordFailure(key);
