@@ -1,27 +1,19 @@
 import { formatTimeUntil } from '@/components/ui/format';
 import type { LimitView } from '@/components/ui/limits';
-import { formatLimitAmount, labelOfLimit } from '@/components/ui/limits';
+import { formatLimitAmount, labelOfLimit, unitSuffixOfLimit } from '@/components/ui/limits';
+import { isLimitName, limitNames, limitTable } from '@/lib/limits/limit-table';
 import styles from './dashboard.module.css';
 
-/** The order a reader scans them in: rates, concurrency, then budgets. */
-const order = [
-  'requestsPerMinute',
-  'requestsPerDay',
-  'concurrentRequests',
-  'tokensPerDay',
-  'tokensPerMonth',
-  'spendPerDayUsd',
-  'spendPerMonthUsd',
-];
+/** The order a reader scans them in: the table's (rates, concurrency, then budgets). */
+const order: string[] = limitNames;
 
 /** "1,234 of 50,000 tokens": spend is in dollars, every other limit counts requests or tokens. */
 function describeUse(name: string, view: LimitView): string {
-  const unit = name.startsWith('spend') ? '' : name.startsWith('tokens') ? ' tokens' : ' requests';
-  return `${formatLimitAmount(name, view.used)} of ${formatLimitAmount(name, view.limit)}${unit}`;
+  return `${formatLimitAmount(name, view.used)} of ${formatLimitAmount(name, view.limit)}${unitSuffixOfLimit(name)}`;
 }
 
 function resetText(name: string, view: LimitView, now: number): string {
-  if (name === 'concurrentRequests') {
+  if (isLimitName(name) && limitTable[name].kind === 'concurrency') {
     return view.used === 0
       ? 'None in flight'
       : `Oldest frees ${formatTimeUntil(Date.parse(view.resetAt), now)} at the latest`;
@@ -44,6 +36,7 @@ export function LimitMeter({ name, view, now }: { name: string; view: LimitView;
       <div className={styles.limitHeading}>
         <span id={labelId} className={styles.limitName}>
           {labelOfLimit(name)}
+          {view.mode === 'soft' ? ' (soft: warns, never refuses)' : ''}
         </span>
         <span className={styles.limitUsed}>{used}</span>
       </div>

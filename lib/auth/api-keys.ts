@@ -1,4 +1,5 @@
 import type { Redis } from '@upstash/redis';
+import type { Limits } from '@/lib/config';
 import { redisKeys } from '@/lib/limits/keys';
 import { randomToken, sha256Hex } from './encoding';
 import type { ApiKeyCache } from './key-cache';
@@ -10,6 +11,8 @@ export interface ApiKeyRecord {
   name: string;
   /** ISO 8601. */
   createdAt: string;
+  /** The key's own limits, on top of its plan's. Default: none. */
+  limits?: Limits;
 }
 
 const keyPrefix = 'tg_';

@@ -121,6 +121,7 @@ export async function identify(
         admin: planOf(config, record.plan).admin === true,
         kind: 'api-key',
         keyId: record.id,
+        ...(record.limits ? { keyLimits: record.limits } : {}),
       },
     };
   }

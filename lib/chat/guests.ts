@@ -22,7 +22,7 @@ export function checkGuestModel(config: Config, modelId: string): void {
 export function guestBuckets(config: Config, identity: Identity, request: Request): SharedBucket[] {
   if (identity.kind !== 'guest') return [];
   return [
-    { userId: `guests@${clientAddress(request)}`, plan: config.guests.perAddress },
-    { userId: 'guests@all', plan: config.guests.shared },
+    { ledgerId: `guests@${clientAddress(request)}`, limits: config.guests.perAddress },
+    { ledgerId: 'guests@all', limits: config.guests.shared },
   ];
 }

@@ -1,11 +1,14 @@
 import { after } from 'next/server';
 import type { z } from 'zod';
+import { planOf, requireRedis } from '@/lib/auth/identify';
 import { getConfig } from '@/lib/config';
 import type { ErrorBody } from '@/lib/errors';
 import { preflightResponse } from '@/lib/http/cors';
 import { handle, type RouteHandler } from '@/lib/http/door';
 import { copyHeaders } from '@/lib/http/headers';
 import type { RelayProtocol } from '@/lib/relay/protocol';
+import { failOpenOrThrow, getRedis } from '@/lib/store/redis';
+import { resolveTeam } from '@/lib/teams/resolve';
 import { type ChatAccounting, openChatAccounting } from './accounting';
 import { checkGuestModel, guestBuckets } from './guests';
 import { type ChatRun, isRelayed, startChat } from './pipeline';
@@ -74,6 +77,11 @@ export function serveChat<Schema extends z.ZodType>(endpoint: ChatEndpoint<Schem
             requestId,
             api: endpoint.api,
             sharedBuckets: guestBuckets(config, identity, request),
+            // Cached in-process (lib/teams/resolve.ts): no round trip in steady state.
+            // A fail-open plan is served without its team's limits while the store is down.
+            team: await resolveTeam(requireRedis(getRedis(config)), identity).catch((error) =>
+              failOpenOrThrow(planOf(config, identity.plan).failOpen, error),
+            ),
           },
           config,
           after,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type LimitName, limitFields, limitNames } from '@/lib/limits/limit-table';
 
 const positiveInt = z.number().int().positive();
 const nonNegative = z.number().nonnegative();
@@ -79,15 +80,20 @@ export const modelSchema = z.strictObject({
     .optional(),
 });
 
-/** Every limit is optional; an absent limit is unlimited. */
-export const planSchema = z.strictObject({
-  requestsPerMinute: positiveInt.optional(),
-  requestsPerDay: positiveInt.optional(),
-  concurrentRequests: positiveInt.optional(),
-  tokensPerDay: positiveInt.optional(),
-  tokensPerMonth: positiveInt.optional(),
-  spendPerDayUsd: z.number().positive().optional(),
-  spendPerMonthUsd: z.number().positive().optional(),
+/**
+ * The limits of a plan, a key or a shared bucket (lib/limits/limit-table.ts): every limit is
+ * optional; an absent limit is unlimited.
+ */
+export const limitsSchema = z.strictObject({
+  ...limitFields,
+  /**
+   * Limits that warn instead of refusing: the request is served, recorded with
+   * `limitWarnings` and answered with `x-tollgate-limit-warning`. Default: none (all hard).
+   */
+  soft: z.array(z.enum(limitNames as [LimitName, ...LimitName[]])).optional(),
+});
+
+export const planSchema = limitsSchema.extend({
   /** Holders may call the admin endpoints. Default: false. */
   admin: z.boolean().optional(),
   /** Admit requests when Redis is unreachable instead of failing closed. Default: false. */
@@ -108,15 +114,7 @@ export const routingSchema = z.strictObject({
 });
 
 /** The rate and budget limits of a bucket that is not a user's own (guests' shared bounds). */
-export const sharedLimitsSchema = planSchema.pick({
-  requestsPerMinute: true,
-  requestsPerDay: true,
-  concurrentRequests: true,
-  tokensPerDay: true,
-  tokensPerMonth: true,
-  spendPerDayUsd: true,
-  spendPerMonthUsd: true,
-});
+export const sharedLimitsSchema = limitsSchema;
 
 /**
  * Bounds on anonymous use that a new guest cookie does not reset. A client's address is the
@@ -186,7 +184,8 @@ export type ProviderConfig = z.infer<typeof providerSchema>;
 export type ProviderType = ProviderConfig['type'];
 export type Target = z.infer<typeof targetSchema>;
 export type ModelConfig = z.infer<typeof modelSchema>;
-export type SharedLimits = z.infer<typeof sharedLimitsSchema>;
+export type Limits = z.infer<typeof limitsSchema>;
+export type SharedLimits = Limits;
 export type Plan = z.infer<typeof planSchema>;
 export type GatewayConfigInput = z.infer<typeof gatewayConfigSchema>;
 export type Env = z.infer<typeof envSchema>;

@@ -1,9 +1,16 @@
-import type { Plan } from '@/lib/config';
 import { GatewayError } from '@/lib/errors';
-import type { Denial } from './admission';
-import type { Periods } from './periods';
+import type { Denial, ScopeKind } from './admission';
+import { limitTable } from './limit-table';
 
 // What admission looks like to a client: the error of a refusal and the `x-ratelimit-*` headers.
+
+/** Whose limit it was, as the sentence of a denial says it. */
+const ownerOf: Record<ScopeKind, string> = {
+  user: 'your plan',
+  team: "your team's plan",
+  key: 'this API key',
+  guests: 'guests together',
+};
 
 /** The HTTP error of a refused admission, with the rate-limit headers. */
 export function denialError(denial: Denial, headers: Headers): GatewayError {
@@ -15,19 +22,19 @@ export function denialError(denial: Denial, headers: Headers): GatewayError {
     case 'rate':
       return new GatewayError(
         'rate_limited',
-        'Too many requests: the request-rate limit of your plan is reached.',
+        `Too many requests: the ${limitTable[denial.limit].noun} of ${ownerOf[denial.scope]} is reached.`,
         { retryAfterSeconds: denial.retryAfterSeconds, headers },
       );
     case 'concurrency':
       return new GatewayError(
         'concurrency_limited',
-        `Too many requests in flight: your plan allows ${denial.limit} at a time.`,
+        `Too many requests in flight: ${ownerOf[denial.scope]} allows ${denial.allowed} at a time.`,
         { retryAfterSeconds: 1, headers },
       );
     case 'budget':
       return new GatewayError(
         'budget_exceeded',
-        `Your ${describeBudget(denial.budget)} is used up; it resets at ${new Date(denial.resetsAt).toISOString()}.`,
+        `The ${limitTable[denial.limit].noun} of ${ownerOf[denial.scope]} is used up; it resets at ${new Date(denial.resetsAt).toISOString()}.`,
         { headers },
       );
   }
@@ -48,31 +55,32 @@ export interface RateView {
   reset: number;
 }
 
-/** The OpenAI `x-ratelimit-*` headers: the first request window and the tightest token budget. */
+export interface TokenBudgetView {
+  limit: number;
+  used: number;
+  resetAt: number;
+}
+
+/** The header `x-tollgate-limit-warning`: the soft limits a served request is over. */
+export const limitWarningHeader = 'x-tollgate-limit-warning';
+
+/**
+ * The OpenAI `x-ratelimit-*` headers: the request window and the token budget with the least
+ * left, whichever scope (user, team, key) they belong to.
+ */
 export function limitHeaders(
-  plan: Plan,
   rates: RateView[],
-  usedTokens: { day: number; month: number },
+  tokenBudgets: TokenBudgetView[],
   time: number,
-  periods: Periods,
 ): Headers {
   const headers = new Headers();
-  const shown = rates[0];
+  const shown = [...rates].sort((a, b) => a.remaining - b.remaining)[0];
   if (shown) {
     headers.set('x-ratelimit-limit-requests', String(shown.limit));
     headers.set('x-ratelimit-remaining-requests', String(Math.max(0, shown.remaining)));
     headers.set('x-ratelimit-reset-requests', formatReset(shown.reset - time));
   }
-  const budgets: Array<{ limit: number; used: number; resetAt: number }> = [];
-  if (plan.tokensPerDay !== undefined)
-    budgets.push({ limit: plan.tokensPerDay, used: usedTokens.day, resetAt: periods.dayEndsAt });
-  if (plan.tokensPerMonth !== undefined)
-    budgets.push({
-      limit: plan.tokensPerMonth,
-      used: usedTokens.month,
-      resetAt: periods.monthEndsAt,
-    });
-  const tightest = budgets.sort((a, b) => a.limit - a.used - (b.limit - b.used))[0];
+  const tightest = [...tokenBudgets].sort((a, b) => a.limit - a.used - (b.limit - b.used))[0];
   if (tightest) {
     headers.set('x-ratelimit-limit-tokens', String(tightest.limit));
     headers.set(
@@ -82,17 +90,4 @@ export function limitHeaders(
     headers.set('x-ratelimit-reset-tokens', formatReset(tightest.resetAt - time));
   }
   return headers;
-}
-
-function describeBudget(name: string): string {
-  switch (name) {
-    case 'tokensPerDay':
-      return 'daily token budget';
-    case 'tokensPerMonth':
-      return 'monthly token budget';
-    case 'spendPerDayUsd':
-      return 'daily spending budget';
-    default:
-      return 'monthly spending budget';
-  }
 }

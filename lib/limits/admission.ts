@@ -1,34 +1,64 @@
 import type { Redis } from '@upstash/redis';
-import type { Plan, Pricing } from '@/lib/config';
+import type { Limits, Pricing } from '@/lib/config';
 import { GatewayError } from '@/lib/errors';
-import { limitHeaders } from './admission-replies';
-import { hasBudget, minimalOutputTokens, type Reservation, reservationTtlMs } from './budget';
+import { limitHeaders, type RateView, type TokenBudgetView } from './admission-replies';
+import { minimalOutputTokens, type Reservation, reservationTtlMs } from './budget';
 import { redisKeys } from './keys';
-import { type Periods, periodsAt } from './periods';
+import {
+  budgetField,
+  isLimitName,
+  type LimitName,
+  limitAmount,
+  limitNames,
+  limitTable,
+} from './limit-table';
+import { type Periods, periodsAt, resetOf } from './periods';
 import type { createRateLimiters, RateWindow } from './rate-limits';
 import { admitScript } from './scripts';
 
+/** Whose limits a scope holds. `guests`: a bucket every guest (of one address) shares. */
+export type ScopeKind = 'user' | 'team' | 'key' | 'guests';
+
+/** One set of limits a request counts against, with the ledger its usage is kept under. */
+export interface AdmissionScope {
+  kind: ScopeKind;
+  /** The user's, team's or key's id, or the bucket's name. */
+  id: string;
+  /** See `ledgerIds` in keys.ts: rate windows, leases, reservations and usage live under it. */
+  ledgerId: string;
+  limits: Limits;
+}
+
 export interface AdmissionRequest {
-  userId: string;
   requestId: string;
-  plan: Plan;
+  /** Every scope the request counts against, the caller's own first; all must admit. */
+  scopes: AdmissionScope[];
   /** The API key the request came with, directly or through a session: it must still exist. */
   keyId: string | undefined;
   /** The session cookie the request came with: it must not have been signed out. */
   sessionId?: string;
-  /** The reservation's input estimate and wanted output (used when the plan has budgets). */
+  /** The reservation's input estimate and wanted output (used when a scope has budgets). */
   inputTokens: number;
   requestedOutputTokens: number;
   /** The dearest price among the models that may serve; undefined when unknown. */
   pricing: Pricing | undefined;
+  /** Count against the rate windows only: no lease, no budget (a cache hit). Default: false. */
+  ratesOnly?: boolean;
 }
 
 /** Why a request was refused; `denialError()` (admission-replies.ts) turns it into the HTTP error. */
 export type Denial =
   | { reason: 'revoked' }
-  | { reason: 'rate'; retryAfterSeconds: number }
-  | { reason: 'concurrency'; limit: number }
-  | { reason: 'budget'; budget: string; resetsAt: number };
+  | { reason: 'rate'; scope: ScopeKind; limit: LimitName; retryAfterSeconds: number }
+  | { reason: 'concurrency'; scope: ScopeKind; limit: LimitName; allowed: number }
+  | { reason: 'budget'; scope: ScopeKind; limit: LimitName; resetsAt: number };
+
+/** A ledger that holds a lease or a reservation of the request until it is settled. */
+export interface HeldLedger {
+  ledgerId: string;
+  reservation: boolean;
+  lease: boolean;
+}
 
 /** The outcome of admission, as a value: admitted with what it holds, or refused and why. */
 export type Admission =
@@ -36,11 +66,13 @@ export type Admission =
       admitted: true;
       /** The `x-ratelimit-*` headers for the response. */
       headers: Headers;
-      /** The output tokens the call may produce: the requested maximum, or what the budget fits. */
+      /** The output tokens the call may produce: the requested maximum, or what the budgets fit. */
       outputTokens: number;
       reservation: Reservation | undefined;
-      /** A concurrency lease was taken and must be released when the request ends. */
-      leaseHeld: boolean;
+      /** Every scope's ledger that took a lease or a reservation. */
+      held: HeldLedger[];
+      /** Soft limits this request is over (served anyway), each named once. */
+      warnings: LimitName[];
     }
   | { admitted: false; headers: Headers; denial: Denial };
 
@@ -56,74 +88,79 @@ export interface AdmissionStore {
    * Rejects only when the store fails.
    */
   admit(request: AdmissionRequest, defer: (task: Promise<unknown>) => void): Promise<Admission>;
-  /** Gives back the lease and the reservation of a request that ends without a settlement. */
-  release(userId: string, requestId: string): Promise<void>;
-  /**
-   * Takes back from the rate windows an admitted request that is refused anyway (by another
-   * bucket it also counts against); `defer` runs it after the response.
-   */
-  refundWindows(userId: string, plan: Plan, defer: (task: Promise<unknown>) => void): void;
+  /** Gives back the leases and reservations of a request that ends without a settlement. */
+  release(held: HeldLedger[], requestId: string): Promise<void>;
 }
 
 /** A lease outlives no request: streams are cut at the platform's limit (300 s on Vercel). */
 export const leaseTtlMs = 5 * 60_000;
 
-/** `[1, output, day tokens, month tokens]` or `[0, reason, ...detail]`; see scripts.ts. */
-type ScriptReply = [number, number | string, number?, number?];
-
-const noLimit = -1;
-const microUsd = (usd: number | undefined) => (usd === undefined ? noLimit : Math.round(usd * 1e6));
+interface ScopedWindow {
+  scope: AdmissionScope;
+  name: LimitName;
+  window: RateWindow;
+  limit: number;
+}
 
 /**
- * Admission of one chat request: the key check, the request-rate windows, the concurrency lease
- * and the budget reservation. All are EVALSHAs issued in one synchronous burst, so the client's
- * auto-pipelining sends them to Redis as one HTTP round trip (reads would go in a second one:
- * `@upstash/redis` pipelines reads and writes apart). The lease and the reservation are one Lua
- * script, all or nothing; the windows are `@upstash/ratelimit`'s own scripts, which count a
- * request before anything else is known, so a request refused for another reason is refunded to
- * them, and one refused by a window gives its lease and reservation back, after the response.
+ * Admission of one chat request: the key check, the request-rate windows, the concurrency leases
+ * and the budget reservations of every scope. All are EVALSHAs issued in one synchronous burst,
+ * so the client's auto-pipelining sends them to Redis as one HTTP round trip (reads would go in
+ * a second one: `@upstash/redis` pipelines reads and writes apart). The leases and reservations
+ * of all scopes are one Lua script, all or nothing; the windows are `@upstash/ratelimit`'s own
+ * scripts, which count a request before anything else is known, so a request refused for
+ * another reason is refunded to every window that counted it, and one refused by a window gives
+ * its leases and reservations back, after the response.
  */
 export function createAdmission({
   redis,
   limiterFor,
   now = Date.now,
 }: AdmissionDependencies): AdmissionStore {
-  const script = redis.createScript<ScriptReply>(admitScript);
+  const script = redis.createScript<Array<number | string>>(admitScript);
 
   return {
     async admit(request, defer) {
-      const { userId, requestId, plan, keyId, sessionId } = request;
+      const { requestId, keyId, sessionId } = request;
       const time = now();
       const periods = periodsAt(time);
-      const windows = rateWindowsOf(plan);
-      const reserve = hasBudget(plan);
-      const scripted =
-        keyId !== undefined ||
-        sessionId !== undefined ||
-        plan.concurrentRequests !== undefined ||
-        reserve;
+      const windows = request.scopes.flatMap(rateWindowsOf);
+      const scripted = request.ratesOnly ? [] : request.scopes.filter(holdsSomething);
+      const runScript = keyId !== undefined || sessionId !== undefined || scripted.length > 0;
 
       const [rates, reply] = await Promise.all([
-        Promise.all(windows.map(([window, limit]) => limiterFor(window, limit).limit(userId))),
-        scripted
+        Promise.all(windows.map((entry) => countWindow(entry, 1))),
+        runScript
           ? script.exec(
-              admitKeys(userId, periods, sessionId),
-              admitArguments(request, time, periods),
+              admitKeys(scripted, periods, sessionId),
+              admitArguments(request, scripted, time, periods),
             )
           : undefined,
       ]);
       const admittedByScript = reply === undefined || reply[0] === 1;
+      const held: HeldLedger[] = admittedByScript
+        ? scripted.map((scope) => ({
+            ledgerId: scope.ledgerId,
+            reservation: hasKind(scope.limits, 'budget'),
+            lease: hasKind(scope.limits, 'concurrency'),
+          }))
+        : [];
 
+      function countWindow(entry: ScopedWindow, rate: number) {
+        return limiterFor(entry.window, entry.limit).limit(entry.scope.ledgerId, { rate });
+      }
       const refundWindows = () => {
         rates.forEach((rate, index) => {
-          const [window, limit] = windows[index] as readonly [RateWindow, number];
-          if (rate.success) defer(limiterFor(window, limit).limit(userId, { rate: -1 }));
+          if (rate.success) defer(countWindow(windows[index] as ScopedWindow, -1));
         });
+      };
+      const releaseAll = () => {
+        if (held.length > 0) defer(releaseHeld(redis, held, requestId));
       };
       if (rates.some((rate) => rate.reason === 'timeout')) {
         // Whether a window that timed out counted the request is unknown: it is not refunded, so
         // a store that is slow can only make the windows stricter, never looser.
-        if (reply?.[0] === 1) defer(releaseHeld(redis, userId, requestId));
+        releaseAll();
         throw new GatewayError(
           'store_unavailable',
           'The rate-limit store did not answer in time.',
@@ -134,105 +171,186 @@ export function createAdmission({
         );
       }
 
-      const usedTokens = { day: Number(reply?.[2] ?? 0), month: Number(reply?.[3] ?? 0) };
-      const headers = limitHeaders(plan, rates, usedTokens, time, periods);
+      const used = usedBudgets(reply, admittedByScript ? 3 : 5);
+      const headers = limitHeaders(
+        windows.map((entry, index) => ({ ...(rates[index] as RateView), limit: entry.limit })),
+        tokenBudgets(scripted, used, periods),
+        time,
+      );
       const refuse = (denial: Denial): Admission => ({ admitted: false, headers, denial });
 
-      if (reply?.[1] === 'revoked') {
+      if (reply?.[0] === 0 && reply[2] === 'revoked') {
         refundWindows();
         return refuse({ reason: 'revoked' });
       }
-      const deniedRate = rates.find((rate) => !rate.success);
+      const warnings = new Set<LimitName>();
+      let deniedRate: Denial | undefined;
+      rates.forEach((rate, index) => {
+        const entry = windows[index] as ScopedWindow;
+        if (rate.success) return;
+        if (isSoft(entry.scope.limits, entry.name)) warnings.add(entry.name);
+        else
+          deniedRate ??= {
+            reason: 'rate',
+            scope: entry.scope.kind,
+            limit: entry.name,
+            retryAfterSeconds: (rate.reset - time) / 1000,
+          };
+      });
       if (deniedRate) {
         refundWindows();
-        if (reply?.[0] === 1) defer(releaseHeld(redis, userId, requestId));
-        return refuse({ reason: 'rate', retryAfterSeconds: (deniedRate.reset - time) / 1000 });
+        releaseAll();
+        return refuse(deniedRate);
       }
       if (!admittedByScript) {
         refundWindows();
-        const detail = String(reply?.[1]);
-        if (detail === 'concurrentRequests') {
-          return refuse({ reason: 'concurrency', limit: plan.concurrentRequests ?? 0 });
+        const scope = scripted[Number(reply?.[1]) - 1] as AdmissionScope;
+        const name = String(reply?.[2]);
+        const limit = isLimitName(name) ? name : 'concurrentRequests';
+        if (limitTable[limit].kind === 'concurrency') {
+          const allowed = scope.limits[limit] ?? 0;
+          return refuse({ reason: 'concurrency', scope: scope.kind, limit, allowed });
         }
-        const resetsAt = detail.endsWith('Day') ? periods.dayEndsAt : periods.monthEndsAt;
-        return refuse({ reason: 'budget', budget: detail, resetsAt });
+        const resetsAt = resetOf(limit, periods) ?? periods.monthEndsAt;
+        return refuse({ reason: 'budget', scope: scope.kind, limit, resetsAt });
       }
 
-      const outputTokens = reply ? Number(reply[1]) : request.requestedOutputTokens;
+      for (const name of String(reply?.[2] ?? '').split(',')) {
+        if (isLimitName(name)) warnings.add(name);
+      }
+      const reserves = held.some((ledger) => ledger.reservation);
+      const outputTokens = reply && reserves ? Number(reply[1]) : request.requestedOutputTokens;
       return {
         admitted: true,
         headers,
         outputTokens,
-        reservation: reserve ? { id: requestId, periods, outputTokens } : undefined,
-        leaseHeld: plan.concurrentRequests !== undefined,
+        reservation: reserves ? { id: requestId, periods, outputTokens } : undefined,
+        held: held.filter((ledger) => ledger.reservation || ledger.lease),
+        warnings: limitNames.filter((name) => warnings.has(name)),
       };
     },
 
-    release: (userId, requestId) => releaseHeld(redis, userId, requestId),
-
-    refundWindows(userId, plan, defer) {
-      for (const [window, limit] of rateWindowsOf(plan)) {
-        defer(limiterFor(window, limit).limit(userId, { rate: -1 }));
-      }
-    },
+    release: (held, requestId) => releaseHeld(redis, held, requestId),
   };
 }
 
-function rateWindowsOf(plan: Plan): Array<readonly [RateWindow, number]> {
-  return (
-    [
-      ['minute', plan.requestsPerMinute],
-      ['day', plan.requestsPerDay],
-    ] as const
-  ).filter((entry): entry is readonly [RateWindow, number] => entry[1] !== undefined);
+function isSoft(limits: Limits, name: LimitName): boolean {
+  return limits.soft?.includes(name) === true;
 }
 
-function admitKeys(userId: string, periods: Periods, sessionId: string | undefined): string[] {
+function hasKind(limits: Limits, kind: 'concurrency' | 'budget'): boolean {
+  return limitNames.some((name) => limitTable[name].kind === kind && limits[name] !== undefined);
+}
+
+function holdsSomething(scope: AdmissionScope): boolean {
+  return hasKind(scope.limits, 'concurrency') || hasKind(scope.limits, 'budget');
+}
+
+function rateWindowsOf(scope: AdmissionScope): ScopedWindow[] {
+  return limitNames.flatMap((name) => {
+    const spec = limitTable[name];
+    const limit = scope.limits[name];
+    if (spec.kind !== 'rate' || limit === undefined) return [];
+    return [{ scope, name, window: spec.period as RateWindow, limit }];
+  });
+}
+
+/** The script's budget readings: `"<scope>:<name>" -> used`, from `start` (0-based) on. */
+function usedBudgets(reply: Array<number | string> | undefined, start: number) {
+  const used = new Map<string, number>();
+  for (let index = start; reply && index + 1 < reply.length; index += 2) {
+    used.set(String(reply[index]), Number(reply[index + 1]));
+  }
+  return used;
+}
+
+function tokenBudgets(
+  scopes: AdmissionScope[],
+  used: Map<string, number>,
+  periods: Periods,
+): TokenBudgetView[] {
+  return scopes.flatMap((scope, index) =>
+    limitNames.flatMap((name) => {
+      const limit = scope.limits[name];
+      const resetAt = resetOf(name, periods);
+      if (limitTable[name].unit !== 'tokens' || limit === undefined || resetAt === undefined) {
+        return [];
+      }
+      return [{ limit, used: used.get(`${index + 1}:${name}`) ?? 0, resetAt }];
+    }),
+  );
+}
+
+function admitKeys(
+  scopes: AdmissionScope[],
+  periods: Periods,
+  sessionId: string | undefined,
+): string[] {
   return [
     redisKeys.apiKeys(),
-    redisKeys.leases(userId),
-    redisKeys.usageDay(userId, periods.day),
-    redisKeys.usageMonth(userId, periods.month),
-    redisKeys.reservations(userId),
-    redisKeys.reservationAmounts(userId),
     // Without a session, a key that never exists: the script's check then always passes.
     redisKeys.revokedSession(sessionId ?? ''),
+    ...scopes.flatMap(({ ledgerId }) => [
+      redisKeys.leases(ledgerId),
+      redisKeys.usageDay(ledgerId, periods.day),
+      redisKeys.usageMonth(ledgerId, periods.month),
+      redisKeys.reservations(ledgerId),
+      redisKeys.reservationAmounts(ledgerId),
+    ]),
   ];
 }
 
-function admitArguments(request: AdmissionRequest, time: number, periods: Periods): string[] {
-  const { plan, pricing } = request;
+function admitArguments(
+  request: AdmissionRequest,
+  scopes: AdmissionScope[],
+  time: number,
+  periods: Periods,
+): string[] {
+  const { pricing } = request;
   return [
     String(time),
     request.requestId,
     request.keyId ?? '',
-    String(plan.concurrentRequests ?? noLimit),
     String(time + leaseTtlMs),
-    hasBudget(plan) ? '1' : '0',
     String(time + reservationTtlMs),
     String(request.inputTokens),
     String(request.requestedOutputTokens),
     String(minimalOutputTokens),
     String(pricing?.inputPerMTok ?? 0),
     String(pricing?.outputPerMTok ?? 0),
-    String(plan.tokensPerDay ?? noLimit),
-    String(plan.tokensPerMonth ?? noLimit),
-    String(microUsd(plan.spendPerDayUsd)),
-    String(microUsd(plan.spendPerMonthUsd)),
     periods.day,
     periods.month,
+    String(scopes.length),
+    ...scopes.flatMap(({ limits }) => {
+      const held = limitNames.flatMap((name) => {
+        const spec = limitTable[name];
+        const value = limits[name];
+        if (spec.kind === 'rate' || value === undefined) return [];
+        return [
+          name,
+          spec.kind,
+          spec.kind === 'budget' ? budgetField(name) : '',
+          spec.kind === 'budget' ? (spec.period ?? '') : '',
+          String(limitAmount(name, value)),
+          isSoft(limits, name) ? '1' : '0',
+        ];
+      });
+      return [String(held.length / 6), ...held];
+    }),
   ];
 }
 
-/** Gives back the lease and the reservation the admission script took. */
+/** Gives back the leases and reservations the admission script took. */
 async function releaseHeld(
   redis: Pick<Redis, 'zrem' | 'hdel'>,
-  userId: string,
+  held: HeldLedger[],
   requestId: string,
 ): Promise<void> {
-  await Promise.all([
-    redis.zrem(redisKeys.leases(userId), requestId),
-    redis.zrem(redisKeys.reservations(userId), requestId),
-    redis.hdel(redisKeys.reservationAmounts(userId), requestId),
-  ]);
+  await Promise.all(
+    held.flatMap(({ ledgerId }) => [
+      redis.zrem(redisKeys.leases(ledgerId), requestId),
+      redis.zrem(redisKeys.reservations(ledgerId), requestId),
+      redis.hdel(redisKeys.reservationAmounts(ledgerId), requestId),
+    ]),
+  );
 }

@@ -1,17 +1,32 @@
+/**
+ * Whose usage a hash holds: a user is `<userId>` (user ids never contain a colon), the others
+ * carry a prefix. Rate windows, leases and reservations of a scope live under the same id.
+ */
+export const ledgerIds = {
+  team: (teamId: string) => `team:${teamId}`,
+  key: (keyId: string) => `key:${keyId}`,
+  deployment: '*',
+} as const;
+
 /** Every Redis key the gateway writes, in one place, so nothing collides and nothing is guessed. */
 export const redisKeys = {
-  /** HASH per user per UTC day: requests, input, output, tokens, micro, m:<model>:<field>. */
-  usageDay: (userId: string, day: string) => `tg:usage:${userId}:d:${day}`,
-  /** HASH per user per UTC month: requests, input, output, tokens, micro. */
-  usageMonth: (userId: string, month: string) => `tg:usage:${userId}:m:${month}`,
+  /**
+   * HASH per ledger (see `ledgerIds`) per UTC day: totals requests, input, output, tokens, micro,
+   * cached, saved; breakdowns `<prefix>:<name>:<field>` (field requests|input|output|micro, the
+   * name ends at the LAST colon): `m:<model>`, `t:<tag>`, and on `*` also `u:<userId>`,
+   * `g:<teamId>`.
+   */
+  usageDay: (ledgerId: string, day: string) => `tg:usage:${ledgerId}:d:${day}`,
+  /** HASH per ledger per UTC month: the totals only. */
+  usageMonth: (ledgerId: string, month: string) => `tg:usage:${ledgerId}:m:${month}`,
   /** ZSET of open budget reservations: member id, score expiry (epoch ms). */
   reservations: (userId: string) => `tg:reservations:${userId}`,
   /** HASH reservation id -> "tokens:micro:day:month". */
   reservationAmounts: (userId: string) => `tg:reservations:${userId}:amounts`,
   /** ZSET of in-flight requests: member request id, score lease expiry (epoch ms). */
   leases: (userId: string) => `tg:leases:${userId}`,
-  /** LIST of the user's recent requests, newest first, JSON. */
-  requestLog: (userId: string) => `tg:log:${userId}`,
+  /** LIST of a ledger's recent requests (users, teams, keys), newest first, JSON. */
+  requestLog: (ledgerId: string) => `tg:log:${ledgerId}`,
   /** ZSET of every user that has used the gateway: score last seen (epoch ms). */
   users: () => 'tg:users',
   /** HASH userId -> plan, as last seen. */

@@ -1,3 +1,5 @@
+import { type LimitName, limitTable } from './limit-table';
+
 /** UTC calendar periods, the windows budgets and usage are counted in. */
 export interface Periods {
   /** `YYYY-MM-DD` */
@@ -31,4 +33,11 @@ export function daysBetween(from: number, to: number): string[] {
     days.push(new Date(time).toISOString().slice(0, 10));
   }
   return days;
+}
+
+/** When a day or month budget's period ends; undefined for rate windows and concurrency. */
+export function resetOf(name: LimitName, periods: Periods): number | undefined {
+  const spec = limitTable[name];
+  if (spec.kind !== 'budget') return undefined;
+  return spec.period === 'day' ? periods.dayEndsAt : periods.monthEndsAt;
 }

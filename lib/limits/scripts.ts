@@ -2,150 +2,215 @@
 // one request and spent by another in between, and a whole admission costs one command.
 
 /**
- * Admits one chat request, all or nothing: checks that the API key it came with still exists,
- * takes a concurrency lease, and reserves `input + output` tokens and their cost against the day
- * and month budgets, clamping the output to what remains. Nothing is written unless every check
- * passes, so a request refused for concurrency holds no budget and one refused for budget holds
- * no lease. Expired leases and reservations (from instances that died) are dropped first.
+ * Admits one chat request against every scope it counts against (the user's plan, the team's
+ * plan, the key's own limits, the guests' shared buckets), all or nothing: checks that the API
+ * key it came with still exists, takes a concurrency lease in every scope that has a limit of
+ * requests in flight, and reserves `input + output` tokens and their cost against every scope's
+ * day and month budgets, clamping the output to what the hard budgets leave. Nothing is written
+ * unless every scope admits, so a request refused anywhere holds nothing anywhere. A soft limit
+ * never refuses and never clamps: it names itself in the warnings exactly when its hard version
+ * would have refused. Expired leases and reservations (from instances that died) are dropped first.
  *
- * KEYS: API keys, leases, usage day, usage month, reservations, reservation amounts, the
- *       session's revocation mark (signed out when it exists)
- * ARGV: 1 now, 2 request id, 3 key id ('' = no key to check), 4 lease limit (-1 = none),
- *       5 lease expiresAt, 6 reserve ('1' = the plan has budgets), 7 reservation expiresAt,
- *       8 input, 9 requestedOutput, 10 minimalOutput, 11 inputPrice, 12 outputPrice
- *       (micro-dollars per token), 13 tokensPerDay, 14 tokensPerMonth, 15 microPerDay,
- *       16 microPerMonth (-1 = no limit), 17 day, 18 month
- * Returns {1, output, day tokens used, month tokens used}
- *      or {0, 'revoked'} (the key was revoked or the session signed out)
- *      or {0, 'concurrentRequests', held, earliest lease expiry}
- *      or {0, exhausted budget name, day tokens used, month tokens used}.
+ * KEYS: 1 API keys, 2 the session's revocation mark (signed out when it exists), then per scope
+ *       5: leases, usage day, usage month, reservations, reservation amounts
+ * ARGV: 1 now, 2 request id, 3 key id ('' = no key to check), 4 lease expiresAt,
+ *       5 reservation expiresAt, 6 input, 7 requestedOutput, 8 minimalOutput, 9 inputPrice,
+ *       10 outputPrice (micro-dollars per token), 11 day, 12 month, 13 scope count, then per
+ *       scope: the count of its limits, then per limit 6: name, kind (concurrency|budget), usage
+ *       field (tokens|micro|''), period (day|month|''), amount (in the field's unit), soft (1|0)
+ * Returns {1, output, warnings (comma-separated names), scope..':'..budget name, used, ...}
+ *      or {0, 0, 'revoked'} (the key was revoked or the session signed out)
+ *      or {0, scope, 'concurrentRequests' (or another concurrency name), held, earliest expiry}
+ *      or {0, scope, exhausted budget name, 0, 0, the budget readings so far as above}.
  */
 export const admitScript = `
-if ARGV[3] ~= '' and redis.call('HEXISTS', KEYS[1], ARGV[3]) == 0 then return {0, 'revoked'} end
-if redis.call('EXISTS', KEYS[7]) == 1 then return {0, 'revoked'} end
+if ARGV[3] ~= '' and redis.call('HEXISTS', KEYS[1], ARGV[3]) == 0 then return {0, 0, 'revoked'} end
+if redis.call('EXISTS', KEYS[2]) == 1 then return {0, 0, 'revoked'} end
 
 local now = tonumber(ARGV[1])
-local leaseLimit = tonumber(ARGV[4])
-if leaseLimit >= 0 then
-  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
-  local held = redis.call('ZCARD', KEYS[2])
-  if held >= leaseLimit then
-    local earliest = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
-    return {0, 'concurrentRequests', held, tonumber(earliest[2])}
+local input, output, minimal = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+local inputPrice, outputPrice = tonumber(ARGV[9]), tonumber(ARGV[10])
+local day, month = ARGV[11], ARGV[12]
+
+local scopes = {}
+local at = 14
+for s = 1, tonumber(ARGV[13]) do
+  local base = 2 + (s - 1) * 5
+  local scope = {leases = KEYS[base + 1], day = KEYS[base + 2], month = KEYS[base + 3],
+    reservations = KEYS[base + 4], amounts = KEYS[base + 5], limits = {}}
+  for _ = 1, tonumber(ARGV[at]) do
+    table.insert(scope.limits, {name = ARGV[at + 1], kind = ARGV[at + 2], field = ARGV[at + 3],
+      period = ARGV[at + 4], amount = tonumber(ARGV[at + 5]), soft = ARGV[at + 6] == '1'})
+    at = at + 6
+  end
+  at = at + 1
+  scopes[s] = scope
+end
+
+local warnings = {}
+for s, scope in ipairs(scopes) do
+  for _, limit in ipairs(scope.limits) do
+    if limit.kind == 'concurrency' then
+      scope.lease = true
+      redis.call('ZREMRANGEBYSCORE', scope.leases, '-inf', now)
+      local held = redis.call('ZCARD', scope.leases)
+      if held >= limit.amount then
+        if not limit.soft then
+          local earliest = redis.call('ZRANGE', scope.leases, 0, 0, 'WITHSCORES')
+          return {0, s, limit.name, held, tonumber(earliest[2])}
+        end
+        table.insert(warnings, limit.name)
+      end
+    elseif limit.kind == 'budget' then
+      scope.reserve = true
+    end
   end
 end
 
-local output = tonumber(ARGV[9])
-local dayUsed, monthUsed = {}, {}
-if ARGV[6] == '1' then
-  local expired = redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', now)
-  for _, id in ipairs(expired) do redis.call('HDEL', KEYS[6], id) end
-  if #expired > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now) end
+local used = {}
+for s, scope in ipairs(scopes) do
+  if scope.reserve then
+    local expired = redis.call('ZRANGEBYSCORE', scope.reservations, '-inf', now)
+    for _, id in ipairs(expired) do redis.call('HDEL', scope.amounts, id) end
+    if #expired > 0 then redis.call('ZREMRANGEBYSCORE', scope.reservations, '-inf', now) end
 
-  local day, month = ARGV[17], ARGV[18]
-  local heldDayTokens, heldDayMicro, heldMonthTokens, heldMonthMicro = 0, 0, 0, 0
-  for _, held in ipairs(redis.call('HVALS', KEYS[6])) do
-    local tokens, micro, heldDay, heldMonth = string.match(held, '^(%d+):(%d+):([^:]+):([^:]+)$')
-    if heldDay == day then
-      heldDayTokens = heldDayTokens + tonumber(tokens)
-      heldDayMicro = heldDayMicro + tonumber(micro)
+    local held = {['tokens:day'] = 0, ['micro:day'] = 0, ['tokens:month'] = 0, ['micro:month'] = 0}
+    for _, amounts in ipairs(redis.call('HVALS', scope.amounts)) do
+      local tokens, micro, heldDay, heldMonth = string.match(amounts, '^(%d+):(%d+):([^:]+):([^:]+)$')
+      if heldDay == day then
+        held['tokens:day'] = held['tokens:day'] + tonumber(tokens)
+        held['micro:day'] = held['micro:day'] + tonumber(micro)
+      end
+      if heldMonth == month then
+        held['tokens:month'] = held['tokens:month'] + tonumber(tokens)
+        held['micro:month'] = held['micro:month'] + tonumber(micro)
+      end
     end
-    if heldMonth == month then
-      heldMonthTokens = heldMonthTokens + tonumber(tokens)
-      heldMonthMicro = heldMonthMicro + tonumber(micro)
-    end
-  end
+    local usage = {day = redis.call('HMGET', scope.day, 'tokens', 'micro'),
+      month = redis.call('HMGET', scope.month, 'tokens', 'micro')}
 
-  dayUsed = redis.call('HMGET', KEYS[3], 'tokens', 'micro')
-  monthUsed = redis.call('HMGET', KEYS[4], 'tokens', 'micro')
-  local input = tonumber(ARGV[8])
-  local inputPrice = tonumber(ARGV[11])
-  local outputPrice = tonumber(ARGV[12])
-
-  local function fitTokens(limit, used, held)
-    local room = limit - (tonumber(used) or 0) - held - input
-    if room < output then output = room end
-  end
-  local function fitMicro(limit, used, held)
-    local room = limit - (tonumber(used) or 0) - held - input * inputPrice
-    if outputPrice > 0 then
-      local fits = math.floor(room / outputPrice)
-      if fits < output then output = fits end
-    elseif room < 0 then
-      output = -1
-    end
-  end
-
-  local minimal = tonumber(ARGV[10])
-  local checks = {
-    {fitTokens, 'tokensPerDay', tonumber(ARGV[13]), dayUsed[1], heldDayTokens},
-    {fitTokens, 'tokensPerMonth', tonumber(ARGV[14]), monthUsed[1], heldMonthTokens},
-    {fitMicro, 'spendPerDayUsd', tonumber(ARGV[15]), dayUsed[2], heldDayMicro},
-    {fitMicro, 'spendPerMonthUsd', tonumber(ARGV[16]), monthUsed[2], heldMonthMicro},
-  }
-  for _, check in ipairs(checks) do
-    if check[3] >= 0 then
-      check[1](check[3], check[4], check[5])
-      if output < minimal then
-        return {0, check[2], tonumber(dayUsed[1]) or 0, tonumber(monthUsed[1]) or 0}
+    for _, limit in ipairs(scope.limits) do
+      if limit.kind == 'budget' then
+        local spent = tonumber(usage[limit.period][limit.field == 'tokens' and 1 or 2]) or 0
+        table.insert(used, s .. ':' .. limit.name)
+        table.insert(used, spent)
+        local room = limit.amount - spent - held[limit.field .. ':' .. limit.period]
+        local fits
+        if limit.field == 'tokens' then
+          fits = room - input
+        else
+          room = room - input * inputPrice
+          if outputPrice > 0 then fits = math.floor(room / outputPrice)
+          elseif room < 0 then fits = -1
+          else fits = output end
+        end
+        if limit.soft then
+          if fits < minimal then table.insert(warnings, limit.name) end
+        else
+          if fits < output then output = fits end
+          if output < minimal then
+            local refusal = {0, s, limit.name, 0, 0}
+            for _, value in ipairs(used) do table.insert(refusal, value) end
+            return refusal
+          end
+        end
       end
     end
   end
-
-  local tokens = input + output
-  local micro = math.ceil(input * inputPrice + output * outputPrice)
-  redis.call('ZADD', KEYS[5], ARGV[7], ARGV[2])
-  redis.call('HSET', KEYS[6], ARGV[2], tokens .. ':' .. micro .. ':' .. day .. ':' .. month)
-  local ttl = tonumber(ARGV[7]) - now + 60000
-  redis.call('PEXPIRE', KEYS[5], ttl)
-  redis.call('PEXPIRE', KEYS[6], ttl)
 end
 
-if leaseLimit >= 0 then
-  redis.call('ZADD', KEYS[2], ARGV[5], ARGV[2])
-  redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[5]) - now + 1000)
+local tokens = input + output
+local micro = math.ceil(input * inputPrice + output * outputPrice)
+for _, scope in ipairs(scopes) do
+  if scope.reserve then
+    redis.call('ZADD', scope.reservations, ARGV[5], ARGV[2])
+    redis.call('HSET', scope.amounts, ARGV[2], tokens .. ':' .. micro .. ':' .. day .. ':' .. month)
+    local ttl = tonumber(ARGV[5]) - now + 60000
+    redis.call('PEXPIRE', scope.reservations, ttl)
+    redis.call('PEXPIRE', scope.amounts, ttl)
+  end
+  if scope.lease then
+    redis.call('ZADD', scope.leases, ARGV[4], ARGV[2])
+    redis.call('PEXPIRE', scope.leases, tonumber(ARGV[4]) - now + 1000)
+  end
 end
-return {1, output, tonumber(dayUsed[1]) or 0, tonumber(monthUsed[1]) or 0}
+local reply = {1, output, table.concat(warnings, ',')}
+for _, value in ipairs(used) do table.insert(reply, value) end
+return reply
 `;
 
 /**
- * Settles a request: drops its reservation and its concurrency lease (if any) and records what it
- * really used, in the usage aggregates (which are also what budgets count), the request log and
- * the user index.
+ * Settles a request in every ledger it counted against (the user, the team, the key, the guests'
+ * buckets and the deployment `*`), in one step: drops its reservations and concurrency leases and
+ * records what it really used in the usage aggregates (which are also what budgets count), with
+ * the breakdowns by model and tag (and on `*` by user and team), the request logs and the user
+ * index.
  *
- * KEYS: usage day, usage month, reservations, reservation amounts, request log, users, user
- *       plans, leases
- * ARGV: reservation id ('' for none), input, output, micro, model, counted (1 = a served
- *       request), log entry JSON, now, userId, plan, log length, retention seconds, lease id
- *       ('' for none)
+ * KEYS: 1 users, 2 user plans, then per ledger 6: usage day, usage month, reservations,
+ *       reservation amounts, leases, request log
+ * ARGV: 1 request id, 2 input, 3 output, 4 micro, 5 model, 6 counted (1 = a served request),
+ *       7 log entry JSON, 8 now, 9 userId ('' = index no user), 10 plan, 11 log length,
+ *       12 retention seconds, 13 cached (1 = a cache hit), 14 saved micro, 15 tag count, then
+ *       the tags, then the ledger count, then per ledger: release reservation (1|0), release
+ *       lease (1|0), log (1|0), the count of its extra breakdowns, then those (`u:<id>`, ...)
  */
 export const settleUsageScript = `
-if ARGV[1] ~= '' then
-  redis.call('ZREM', KEYS[3], ARGV[1])
-  redis.call('HDEL', KEYS[4], ARGV[1])
-end
-if ARGV[13] ~= '' then redis.call('ZREM', KEYS[8], ARGV[13]) end
+local id = ARGV[1]
 local input, output, micro = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-local model = 'm:' .. ARGV[5] .. ':'
-if ARGV[6] == '1' then
-  redis.call('HINCRBY', KEYS[1], 'requests', 1)
-  redis.call('HINCRBY', KEYS[1], model .. 'requests', 1)
-  redis.call('HINCRBY', KEYS[2], 'requests', 1)
+local counted, cached, saved = ARGV[6] == '1', ARGV[13] == '1', tonumber(ARGV[14])
+local retention = tonumber(ARGV[12])
+local shared = {'m:' .. ARGV[5]}
+local at = 16
+for _ = 1, tonumber(ARGV[15]) do
+  table.insert(shared, 't:' .. ARGV[at])
+  at = at + 1
 end
-for _, key in ipairs({KEYS[1], KEYS[2]}) do
-  redis.call('HINCRBY', key, 'input', input)
-  redis.call('HINCRBY', key, 'output', output)
-  redis.call('HINCRBY', key, 'tokens', input + output)
-  redis.call('HINCRBY', key, 'micro', micro)
-  redis.call('EXPIRE', key, tonumber(ARGV[12]))
+local ledgers = tonumber(ARGV[at])
+at = at + 1
+for l = 1, ledgers do
+  local base = 2 + (l - 1) * 6
+  local dayKey, monthKey = KEYS[base + 1], KEYS[base + 2]
+  if ARGV[at] == '1' then
+    redis.call('ZREM', KEYS[base + 3], id)
+    redis.call('HDEL', KEYS[base + 4], id)
+  end
+  if ARGV[at + 1] == '1' then redis.call('ZREM', KEYS[base + 5], id) end
+  local logged = ARGV[at + 2] == '1'
+  local breakdowns = {}
+  for _, name in ipairs(shared) do table.insert(breakdowns, name) end
+  local extras = tonumber(ARGV[at + 3])
+  for e = 1, extras do table.insert(breakdowns, ARGV[at + 3 + e]) end
+  at = at + 4 + extras
+
+  for _, key in ipairs({dayKey, monthKey}) do
+    if counted then redis.call('HINCRBY', key, 'requests', 1) end
+    if cached then
+      redis.call('HINCRBY', key, 'cached', 1)
+      redis.call('HINCRBY', key, 'saved', saved)
+    end
+    redis.call('HINCRBY', key, 'input', input)
+    redis.call('HINCRBY', key, 'output', output)
+    redis.call('HINCRBY', key, 'tokens', input + output)
+    redis.call('HINCRBY', key, 'micro', micro)
+    redis.call('EXPIRE', key, retention)
+  end
+  for _, name in ipairs(breakdowns) do
+    local prefix = name .. ':'
+    if counted then redis.call('HINCRBY', dayKey, prefix .. 'requests', 1) end
+    redis.call('HINCRBY', dayKey, prefix .. 'input', input)
+    redis.call('HINCRBY', dayKey, prefix .. 'output', output)
+    redis.call('HINCRBY', dayKey, prefix .. 'micro', micro)
+  end
+  if logged then
+    local log = KEYS[base + 6]
+    redis.call('LPUSH', log, ARGV[7])
+    redis.call('LTRIM', log, 0, tonumber(ARGV[11]) - 1)
+    redis.call('EXPIRE', log, retention)
+  end
 end
-redis.call('HINCRBY', KEYS[1], model .. 'input', input)
-redis.call('HINCRBY', KEYS[1], model .. 'output', output)
-redis.call('HINCRBY', KEYS[1], model .. 'micro', micro)
-redis.call('LPUSH', KEYS[5], ARGV[7])
-redis.call('LTRIM', KEYS[5], 0, tonumber(ARGV[11]) - 1)
-redis.call('EXPIRE', KEYS[5], tonumber(ARGV[12]))
-redis.call('ZADD', KEYS[6], ARGV[8], ARGV[9])
-redis.call('HSET', KEYS[7], ARGV[9], ARGV[10])
+if ARGV[9] ~= '' then
+  redis.call('ZADD', KEYS[1], ARGV[8], ARGV[9])
+  redis.call('HSET', KEYS[2], ARGV[9], ARGV[10])
+end
 return 1
 `;

@@ -1,6 +1,7 @@
-import type { Plan } from '@/lib/config';
-import { redisKeys } from '@/lib/limits/keys';
-import { periodsAt } from '@/lib/limits/periods';
+import type { Limits } from '@/lib/config';
+import { ledgerIds, redisKeys } from '@/lib/limits/keys';
+import { budgetField, type LimitName, limitNames, limitTable } from '@/lib/limits/limit-table';
+import { periodsAt, resetOf } from '@/lib/limits/periods';
 import type { RateWindow } from '@/lib/limits/rate-limits';
 import { microUsdToUsd } from './cost';
 import type { UsageRedis } from './queries';
@@ -17,77 +18,137 @@ export interface RateWindowStores {
 }
 
 export interface LimitView {
+  /** Dollars for spend limits, counts otherwise. */
   limit: number;
+  /** For concurrency: the leases held now. */
   used: number;
   remaining: number;
-  /** ISO 8601. */
+  /** ISO 8601. For concurrency: when the oldest lease expires at the latest. */
   resetAt: string;
+  /** A soft limit warns instead of refusing. */
+  mode: 'soft' | 'hard';
 }
 
-/** Every limit the plan has, with what is used of it now; limits the plan lacks are omitted. */
+export type LimitViews = Partial<Record<LimitName, LimitView>>;
+
+/** What `GET /api/limits` answers: `limits` is the user's plan, `scopes` every set that applies. */
+export interface LimitsReport {
+  userId: string;
+  plan: string;
+  limits: LimitViews;
+  scopes: {
+    user: { plan: string; limits: LimitViews };
+    team?: { id: string; plan: string; limits: LimitViews };
+    key?: { id: string; limits: LimitViews };
+  };
+}
+
+export interface LimitsRequest {
+  userId: string;
+  plan: Limits;
+  planName: string;
+  now: number;
+  /** The caller's team and its plan. Default: none. */
+  team?: { id: string; planName: string; plan: Limits };
+  /** The API key the caller came with and its own limits. Default: none. */
+  key?: { id: string; limits: Limits };
+}
+
+/** Every limit of every scope, with what is used of it now; limits a scope lacks are omitted. */
 export async function getLimits(
   redis: UsageRedis,
   stores: RateWindowStores,
-  request: { userId: string; plan: Plan; planName: string; now: number },
-): Promise<{ userId: string; plan: string; limits: Record<string, LimitView> }> {
-  const { userId, plan, planName, now } = request;
+  request: LimitsRequest,
+): Promise<LimitsReport> {
+  const { userId, plan, planName, now, team, key } = request;
+  const [user, teamViews, keyViews] = await Promise.all([
+    readScope(redis, stores, userId, plan, now),
+    team ? readScope(redis, stores, ledgerIds.team(team.id), team.plan, now) : undefined,
+    key ? readScope(redis, stores, ledgerIds.key(key.id), key.limits, now) : undefined,
+  ]);
+  return {
+    userId,
+    plan: planName,
+    limits: user,
+    scopes: {
+      user: { plan: planName, limits: user },
+      ...(team && teamViews
+        ? { team: { id: team.id, plan: team.planName, limits: teamViews } }
+        : {}),
+      ...(key && keyViews ? { key: { id: key.id, limits: keyViews } } : {}),
+    },
+  };
+}
+
+async function readScope(
+  redis: UsageRedis,
+  stores: RateWindowStores,
+  ledgerId: string,
+  limits: Limits,
+  now: number,
+): Promise<LimitViews> {
   const periods = periodsAt(now);
-  const readWindow = (window: RateWindow, limit: number | undefined) =>
-    limit === undefined ? undefined : stores.limiterFor(window, limit).getRemaining(userId);
+  const present = limitNames.filter((name) => limits[name] !== undefined);
   const pipeline = redis
     .pipeline()
-    .hmget(redisKeys.usageDay(userId, periods.day), 'tokens', 'micro')
-    .hmget(redisKeys.usageMonth(userId, periods.month), 'tokens', 'micro')
-    .zrange(redisKeys.leases(userId), `(${now}`, '+inf', { byScore: true, withScores: true });
-  const [minute, day, [dayReply, monthReply, leases]] = await Promise.all([
-    readWindow('minute', plan.requestsPerMinute),
-    readWindow('day', plan.requestsPerDay),
+    .hmget(redisKeys.usageDay(ledgerId, periods.day), 'tokens', 'micro')
+    .hmget(redisKeys.usageMonth(ledgerId, periods.month), 'tokens', 'micro')
+    .zrange(redisKeys.leases(ledgerId), `(${now}`, '+inf', { byScore: true, withScores: true });
+  const [windows, [dayReply, monthReply, leases]] = await Promise.all([
+    Promise.all(
+      present.map((name) => {
+        const spec = limitTable[name];
+        if (spec.kind !== 'rate') return undefined;
+        const window = spec.period as RateWindow;
+        return stores.limiterFor(window, limits[name] as number).getRemaining(ledgerId);
+      }),
+    ),
     pipeline.exec(),
   ]);
-  const dayUsage = asHash(dayReply);
-  const monthUsage = asHash(monthReply);
+  const usage = { day: asHash(dayReply), month: asHash(monthReply) };
+  const held = scorePairs(Array.isArray(leases) ? leases : []);
 
-  const limits: Record<string, LimitView> = {};
-  if (plan.requestsPerMinute !== undefined && minute)
-    limits.requestsPerMinute = rateView(plan.requestsPerMinute, minute);
-  if (plan.requestsPerDay !== undefined && day)
-    limits.requestsPerDay = rateView(plan.requestsPerDay, day);
-  if (plan.concurrentRequests !== undefined) {
-    const held = scorePairs(Array.isArray(leases) ? leases : []);
-    limits.concurrentRequests = view(plan.concurrentRequests, held.length, held[0]?.[1] ?? now);
-  }
-  if (plan.tokensPerDay !== undefined)
-    limits.tokensPerDay = view(plan.tokensPerDay, readCount(dayUsage?.tokens), periods.dayEndsAt);
-  if (plan.tokensPerMonth !== undefined) {
-    const used = readCount(monthUsage?.tokens);
-    limits.tokensPerMonth = view(plan.tokensPerMonth, used, periods.monthEndsAt);
-  }
-  if (plan.spendPerDayUsd !== undefined)
-    limits.spendPerDayUsd = spendView(plan.spendPerDayUsd, dayUsage?.micro, periods.dayEndsAt);
-  if (plan.spendPerMonthUsd !== undefined) {
-    const used = monthUsage?.micro;
-    limits.spendPerMonthUsd = spendView(plan.spendPerMonthUsd, used, periods.monthEndsAt);
-  }
-  return { userId, plan: planName, limits };
+  const views: LimitViews = {};
+  present.forEach((name, index) => {
+    const spec = limitTable[name];
+    const limit = limits[name] as number;
+    const mode = limits.soft?.includes(name) ? 'soft' : 'hard';
+    const window = windows[index];
+    if (spec.kind === 'rate' && window) {
+      const remaining = Math.min(limit, Math.max(0, window.remaining));
+      views[name] = view(limit, limit - remaining, window.reset, mode);
+    } else if (spec.kind === 'concurrency') {
+      views[name] = view(limit, held.length, held[0]?.[1] ?? now, mode);
+    } else if (spec.kind === 'budget') {
+      const hash = spec.period === 'day' ? usage.day : usage.month;
+      const used = readCount(hash?.[budgetField(name)]);
+      const resetAt = resetOf(name, periods) ?? now;
+      views[name] =
+        spec.unit === 'micro'
+          ? spendView(limit, used, resetAt, mode)
+          : view(limit, used, resetAt, mode);
+    }
+  });
+  return views;
 }
 
-function rateView(limit: number, window: { remaining: number; reset: number }): LimitView {
-  const remaining = Math.min(limit, Math.max(0, window.remaining));
-  return view(limit, limit - remaining, window.reset);
-}
-
-function view(limit: number, used: number, resetAt: number): LimitView {
-  return { limit, used, remaining: Math.max(0, limit - used), resetAt: toIso(resetAt) };
+function view(limit: number, used: number, resetAt: number, mode: LimitView['mode']): LimitView {
+  return { limit, used, remaining: Math.max(0, limit - used), resetAt: toIso(resetAt), mode };
 }
 
 /** Dollars are subtracted in micro-dollars so that remaining has no float noise. */
-function spendView(limitUsd: number, usedMicro: unknown, resetAt: number): LimitView {
-  const used = readCount(usedMicro);
+function spendView(
+  limitUsd: number,
+  usedMicro: number,
+  resetAt: number,
+  mode: LimitView['mode'],
+): LimitView {
   const limit = Math.round(limitUsd * 1e6);
   return {
     limit: limitUsd,
-    used: microUsdToUsd(used),
-    remaining: microUsdToUsd(Math.max(0, limit - used)),
+    used: microUsdToUsd(usedMicro),
+    remaining: microUsdToUsd(Math.max(0, limit - usedMicro)),
     resetAt: toIso(resetAt),
+    mode,
   };
 }
