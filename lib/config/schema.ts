@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type LimitName, limitFields, limitNames } from '@/lib/limits/limit-table';
+import { type LimitName, limitFields, limitNames } from '../limits/limit-table';
 
 const positiveInt = z.number().int().positive();
 const nonNegative = z.number().nonnegative();
