@@ -235,7 +235,8 @@ describe('getLimits', () => {
       planName: 'tiny',
       now,
     });
-    expect(limits).toEqual({
+    expect(limits.scopes.user.limits).toBe(limits.limits);
+    expect(limits).toMatchObject({
       userId: 'lea',
       plan: 'tiny',
       limits: {
@@ -244,6 +245,7 @@ describe('getLimits', () => {
           used: 0,
           remaining: 1_000,
           resetAt: '2026-03-16T00:00:00.000Z',
+          mode: 'hard',
         },
       },
     });
@@ -274,6 +276,7 @@ describe('getLimits', () => {
       used: 7,
       remaining: 3,
       resetAt: new Date(reset).toISOString(),
+      mode: 'hard',
     });
     expect(limits.limits.requestsPerDay?.used).toBe(97);
   });
@@ -296,6 +299,7 @@ describe('getLimits', () => {
       used: 2,
       remaining: 2,
       resetAt: new Date(now + 30_000).toISOString(),
+      mode: 'hard',
     });
     const idle = await getLimits(redis, fakeWindows(0, now), {
       userId: 'omar',
@@ -336,26 +340,60 @@ describe('getLimits', () => {
         used: 5,
         remaining: 0,
         resetAt: new Date(now + 1_000).toISOString(),
+        mode: 'hard',
       },
       tokensPerDay: {
         limit: 10_000,
         used: 12_000,
         remaining: 0,
         resetAt: '2026-03-16T00:00:00.000Z',
+        mode: 'hard',
       },
       tokensPerMonth: {
         limit: 1_000_000,
         used: 12_150,
         remaining: 987_850,
         resetAt: '2026-04-01T00:00:00.000Z',
+        mode: 'hard',
       },
-      spendPerDayUsd: { limit: 5, used: 5.5, remaining: 0, resetAt: '2026-03-16T00:00:00.000Z' },
+      spendPerDayUsd: {
+        limit: 5,
+        used: 5.5,
+        remaining: 0,
+        resetAt: '2026-03-16T00:00:00.000Z',
+        mode: 'hard',
+      },
       spendPerMonthUsd: {
         limit: 10.1,
         used: 5.75,
         remaining: 4.35,
         resetAt: '2026-04-01T00:00:00.000Z',
+        mode: 'hard',
       },
+    });
+  });
+
+  it("marks soft limits and reports the team's and the key's limits from their own ledgers", async () => {
+    const redis = new FakeUsageRedis();
+    redis.settle('team:acme', logEntry({ at: now - 60_000, inputTokens: 40, outputTokens: 2 }));
+    redis.addToSortedSet(redisKeys.leases('key:key_1'), 'in-flight', now + 1_000);
+    const limits = await getLimits(redis, fakeWindows(0, now), {
+      userId: 'rui',
+      plan: { tokensPerDay: 100, soft: ['tokensPerDay'] },
+      planName: 'free',
+      now,
+      team: { id: 'acme', planName: 'teamPlan', plan: { tokensPerDay: 50 } },
+      key: { id: 'key_1', limits: { concurrentRequests: 3 } },
+    });
+    expect(limits.limits.tokensPerDay).toMatchObject({ used: 0, mode: 'soft' });
+    expect(limits.scopes.team).toMatchObject({
+      id: 'acme',
+      plan: 'teamPlan',
+      limits: { tokensPerDay: { limit: 50, used: 42, mode: 'hard' } },
+    });
+    expect(limits.scopes.key).toMatchObject({
+      id: 'key_1',
+      limits: { concurrentRequests: { limit: 3, used: 1, remaining: 2 } },
     });
   });
 
