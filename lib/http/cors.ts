@@ -9,6 +9,7 @@ const exposedHeaders = [
   'x-ratelimit-limit-tokens',
   'x-ratelimit-remaining-tokens',
   'x-ratelimit-reset-tokens',
+  'x-tollgate-limit-warning',
 ].join(', ');
 
 /**

@@ -205,8 +205,9 @@ export function createAdmission({
       if (!admittedByScript) {
         refundWindows();
         const scope = scripted[Number(reply?.[1]) - 1] as AdmissionScope;
-        const name = String(reply?.[2]);
-        const limit = isLimitName(name) ? name : 'concurrentRequests';
+        const limit = String(reply?.[2]);
+        // The script names only limits it was given.
+        if (!isLimitName(limit)) throw new Error(`admission refused by an unknown limit: ${limit}`);
         if (limitTable[limit].kind === 'concurrency') {
           const allowed = scope.limits[limit] ?? 0;
           return refuse({ reason: 'concurrency', scope: scope.kind, limit, allowed });
