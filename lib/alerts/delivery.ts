@@ -41,6 +41,15 @@ async function attemptDelivery(
   { store, fetch: send, now, timeoutMs }: Required<Omit<DeliveryContext, 'sleep' | 'windowMs'>>,
 ): Promise<Delivery> {
   const { destination } = delivery;
+  if (!destination) {
+    const failed: Delivery = {
+      status: 'failed',
+      attempts: delivery.attempts,
+      lastError: 'no destination',
+    };
+    await store.saveDelivery(record.id, failed);
+    return failed;
+  }
   const body = webhookBody(record);
   let failure: string | undefined;
   try {
@@ -71,10 +80,9 @@ async function attemptDelivery(
           attempts,
           lastError: delivery.lastError,
           deliveredAt: at,
-          destination,
         }
       : attempts >= destination.maxAttempts
-        ? { status: 'failed', attempts, lastError: failure, destination }
+        ? { status: 'failed', attempts, lastError: failure }
         : {
             status: 'pending',
             attempts,

@@ -54,5 +54,6 @@ export interface Delivery {
   nextAttemptAt?: number;
   /** Epoch ms; once delivered. */
   deliveredAt?: number;
-  destination: Destination;
+  /** Kept only while pending: a delivered or failed alert no longer holds the secret. */
+  destination?: Destination;
 }

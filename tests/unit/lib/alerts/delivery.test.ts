@@ -60,7 +60,12 @@ function memoryStore(maxAttempts: number): AlertStore & { delivery(): Delivery }
 /** A clock that only moves when the deliverer sleeps. */
 function clock(start = 1_000) {
   let time = start;
-  return { now: () => time, sleep: async (ms: number) => void (time += ms) };
+  return {
+    now: () => time,
+    sleep: async (ms: number) => {
+      time += ms;
+    },
+  };
 }
 
 function receiver(statuses: number[]) {
@@ -95,6 +100,7 @@ describe('alert delivery', () => {
       deliveredAt: 1_300,
       lastError: 'HTTP 503',
     });
+    expect(store.delivery()).not.toHaveProperty('destination');
   });
 
   it('gives up after maxAttempts and keeps the last error', async () => {
