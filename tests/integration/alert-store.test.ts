@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from '@upstash/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listAlerts } from '@/lib/alerts';
 import { fireAlerts } from '@/lib/alerts/fire';
 import { createAlertStore } from '@/lib/alerts/store';
 import type { AlertLedger } from '@/lib/alerts/types';
@@ -102,5 +103,40 @@ describe('alert store', () => {
     expect(expired.map(({ record }) => record.id).sort()).toEqual(
       expect.arrayContaining([...fired].sort()),
     );
+  });
+
+  it("a user lists their own and their keys' alerts and their team's; another member sees the team's only", async () => {
+    const store = createAlertStore(redis);
+    const alerts = { webhookUrl: 'https://hooks.example/a', secret, thresholds: [10] };
+    const ledgers: AlertLedger[] = [
+      { kind: 'user', id: 'grace', ledgerId: 'grace', limits: { tokensPerDay: 100, alerts } },
+      { kind: 'team', id: 'lab', ledgerId: 'team:lab', limits: { tokensPerMonth: 100, alerts } },
+      { kind: 'key', id: 'k1', ledgerId: 'key:k1', limits: { spendPerDayUsd: 1, alerts } },
+    ];
+    const month = periodsAt(now).month;
+    await Promise.all([
+      redis.hset(redisKeys.usageDay('grace', day), { tokens: 50 }),
+      redis.hset(redisKeys.usageMonth('team:lab', month), { tokens: 50 }),
+      redis.hset(redisKeys.usageDay('key:k1', day), { micro: 500_000 }),
+      redis.hset('tg:team-members', { grace: 'lab', linus: 'lab' }),
+    ]);
+    const { fired } = await fireAlerts(store, ledgers, { ownerUserId: 'grace', now });
+    expect(fired).toHaveLength(3);
+
+    const identity = (userId: string) => ({
+      userId,
+      plan: 'free',
+      admin: false,
+      kind: 'api-key' as const,
+    });
+    const seen = async (userId: string) =>
+      (await listAlerts(redis, identity(userId), { limit: 50 })).alerts.map(
+        (alert) => `${alert.ledger.kind}:${alert.ledger.id}`,
+      );
+    expect((await seen('grace')).sort()).toEqual(['key:k1', 'team:lab', 'user:grace']);
+    expect(await seen('linus')).toEqual(['team:lab']);
+    expect(await seen('someone-else')).toEqual([]);
+    const [view] = (await listAlerts(redis, identity('linus'), { limit: 50 })).alerts;
+    expect(view?.delivery).toEqual({ status: 'pending', attempts: 0, nextAttemptAt: now });
   });
 });
