@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { alertsSchema } from '../alerts/schema';
+import { tagPattern } from '../tags/tag-pattern';
 
 const positiveInt = z.number().int().positive();
 const nonNegative = z.number().nonnegative();
@@ -93,6 +94,8 @@ export const planSchema = z.strictObject({
   admin: z.boolean().optional(),
   /** Admit requests when Redis is unreachable instead of failing closed. Default: false. */
   failOpen: z.boolean().optional(),
+  /** Tag keys (`feature`) or whole tags (`env:prod`) every request must carry. Default: none. */
+  requiredTags: z.array(z.string().regex(tagPattern, 'must be a tag key or a tag')).optional(),
   /** Spend alerts: a signed webhook at thresholds of each budget (README "Alerts"). Default: none. */
   alerts: alertsSchema.optional(),
 });
