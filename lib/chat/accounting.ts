@@ -1,6 +1,7 @@
+import { alertsAfterSettle } from '@/lib/alerts';
 import { planOf, requireRedis } from '@/lib/auth/identify';
 import type { Identity } from '@/lib/auth/identity';
-import type { Config, Limits, Pricing } from '@/lib/config';
+import type { Config, Limits, Plan, Pricing } from '@/lib/config';
 import { GatewayError } from '@/lib/errors';
 import { copyHeaders } from '@/lib/http/headers';
 import { getLimitStores, type LimitStores } from '@/lib/limits';
@@ -62,7 +63,8 @@ export interface SettledScope {
   kind: 'user' | 'team' | 'key';
   id: string;
   ledgerId: string;
-  limits: Limits;
+  /** A plan (alerts read its `alerts`), or a key's own limits. */
+  limits: Plan;
 }
 
 /** Runs after every settlement, with the scopes it wrote (spend alerts plug in here). */
@@ -75,7 +77,7 @@ export interface AccountingContext {
   stores: LimitStores;
   /** Hands work that may finish after the response (refunds) to the platform. */
   defer: (task: Promise<unknown>) => void;
-  /** Default: `noAfterSettle`. Its failure is logged, never the request's. */
+  /** Deferred after each served request's settlement. Default: `noAfterSettle`. Its failure is logged, never the request's. */
   afterSettle?: AfterSettle;
   now?: () => number;
 }
@@ -219,14 +221,15 @@ export function openAccounting(
       served,
       entry,
     });
+    if (!served) return;
     const settled = scopes.flatMap((scope): SettledScope[] =>
       scope.kind === 'guests' ? [] : [{ ...scope, kind: scope.kind }],
     );
-    try {
-      await afterSettle(settled);
-    } catch (error) {
-      console.error(JSON.stringify({ event: 'tollgate.after-settle-failed', error: `${error}` }));
-    }
+    defer(
+      (async () => afterSettle(settled))().catch((error) => {
+        console.error(JSON.stringify({ event: 'tollgate.after_settle_failed', error: `${error}` }));
+      }),
+    );
   }
 
   function entryFields(): Partial<RequestLogEntry> {
@@ -324,12 +327,13 @@ export function openChatAccounting(
   caller: ChatCaller,
   config: Config,
   defer: AccountingContext['defer'],
-  afterSettle: AfterSettle = noAfterSettle,
+  afterSettle?: AfterSettle,
 ): ChatAccounting {
+  const redis = requireRedis(getRedis(config));
   return openAccounting(caller, {
     config,
-    stores: getLimitStores(requireRedis(getRedis(config))),
+    stores: getLimitStores(redis),
     defer,
-    afterSettle,
+    afterSettle: afterSettle ?? alertsAfterSettle(redis, caller.identity.userId, defer),
   });
 }

@@ -8,6 +8,7 @@ import { handle, type RouteHandler } from '@/lib/http/door';
 import { copyHeaders } from '@/lib/http/headers';
 import type { RelayProtocol } from '@/lib/relay/protocol';
 import { failOpenOrThrow, getRedis } from '@/lib/store/redis';
+import { readRequestTags } from '@/lib/tags/tags';
 import { resolveTeam } from '@/lib/teams/resolve';
 import { type ChatAccounting, openChatAccounting } from './accounting';
 import { checkGuestModel, guestBuckets } from './guests';
@@ -40,6 +41,11 @@ export interface ChatEndpoint<Schema extends z.ZodType> {
    * (OpenAI, Anthropic, Responses) take API keys only; only /api/chat serves the UI.
    */
   sessionCookie?: boolean;
+  /**
+   * Whether the body's `metadata` (OpenAI's map of strings) also carries tags, besides the
+   * `x-tollgate-tags` header every chat endpoint reads. Default: false.
+   */
+  tagsFromMetadata?: boolean;
 }
 
 /**
@@ -62,6 +68,10 @@ export function serveChat<Schema extends z.ZodType>(endpoint: ChatEndpoint<Schem
       const body = parsed as z.infer<Schema>;
       let accounting: ChatAccounting | undefined;
       try {
+        const tags = readRequestTags(request, rawBody, {
+          fromMetadata: endpoint.tagsFromMetadata === true,
+          required: planOf(config, identity.plan).requiredTags,
+        });
         const chatRequest = await endpoint.toChatRequest(body, config.defaultModel);
         if (endpoint.relay) {
           chatRequest.relay = {
@@ -76,6 +86,7 @@ export function serveChat<Schema extends z.ZodType>(endpoint: ChatEndpoint<Schem
             identity,
             requestId,
             api: endpoint.api,
+            tags,
             sharedBuckets: guestBuckets(config, identity, request),
             // Cached in-process (lib/teams/resolve.ts): no round trip in steady state.
             // A fail-open plan is served without its team's limits while the store is down.

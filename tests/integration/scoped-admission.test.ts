@@ -243,7 +243,7 @@ describe('settlement writes every ledger in one script', () => {
     await redis.hset(redisKeys.apiKeys(), { [keyId]: '{}' });
     const team = { id: `t-${crypto.randomUUID()}`, planName: 'softTiny' };
     const seen: SettledScope[][] = [];
-    const { accounting } = open(
+    const { accounting, deferred } = open(
       {
         identity: identityOf(user, 'roomy', { keyId, keyLimits: { tokensPerDay: 10_000 } }),
         requestId: `req-${user}`,
@@ -287,6 +287,8 @@ describe('settlement writes every ledger in one script', () => {
       teamId: team.id,
       limitWarnings: ['tokensPerDay'],
     });
+    // The hook runs deferred, after the settlement.
+    await Promise.all(deferred);
     expect(seen).toHaveLength(1);
     expect(seen[0]?.map((scope) => [scope.kind, scope.ledgerId])).toEqual([
       ['user', user],
