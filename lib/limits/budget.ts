@@ -36,6 +36,10 @@ export interface RequestLogEntry {
   timeToFirstTokenMs: number | null;
   /** Every target tried, in order; the last `served` one is what `model` and `provider` name. */
   attempts?: Attempt[];
+  /** Served from the response cache: no provider was called and nothing was billed. */
+  cached?: boolean;
+  /** A cache hit's saving: what the stored answer cost when it was made. */
+  savedMicroUsd?: number;
 }
 
 export interface Settlement {
@@ -106,6 +110,8 @@ export function createBudgetStore({
           String(usageRetentionSeconds),
           // The lease, like the reservation, is held under the request's id.
           leaseHeld ? entry.id : '',
+          entry.cached ? '1' : '0',
+          String(entry.savedMicroUsd ?? 0),
         ],
       );
     },

@@ -117,7 +117,7 @@ return {1, output, tonumber(dayUsed[1]) or 0, tonumber(monthUsed[1]) or 0}
  *       plans, leases
  * ARGV: reservation id ('' for none), input, output, micro, model, counted (1 = a served
  *       request), log entry JSON, now, userId, plan, log length, retention seconds, lease id
- *       ('' for none)
+ *       ('' for none), cached (1 = a response-cache hit), saved micro-dollars of the hit
  */
 export const settleUsageScript = `
 if ARGV[1] ~= '' then
@@ -138,6 +138,12 @@ for _, key in ipairs({KEYS[1], KEYS[2]}) do
   redis.call('HINCRBY', key, 'tokens', input + output)
   redis.call('HINCRBY', key, 'micro', micro)
   redis.call('EXPIRE', key, tonumber(ARGV[12]))
+end
+if ARGV[14] == '1' then
+  for _, key in ipairs({KEYS[1], KEYS[2]}) do
+    redis.call('HINCRBY', key, 'cached', 1)
+    redis.call('HINCRBY', key, 'saved', tonumber(ARGV[15]))
+  end
 end
 redis.call('HINCRBY', KEYS[1], model .. 'input', input)
 redis.call('HINCRBY', KEYS[1], model .. 'output', output)

@@ -6,7 +6,9 @@ import {
   addCounts,
   addModelCounts,
   asHash,
+  type CacheSavings,
   scorePairs,
+  toSavings,
   toTotals,
   type UsageCounts,
   type UsageTotals,
@@ -54,7 +56,7 @@ export interface UsageReport {
   plan: string | null;
   /** ISO 8601; `end` is exclusive. */
   period: { start: string; end: string };
-  totals: UsageTotals;
+  totals: UsageTotals & CacheSavings;
   byModel: (UsageTotals & { model: string })[];
   byDay: (UsageTotals & { day: string })[];
   /** The period's requests from the request log, newest first. */
@@ -100,7 +102,7 @@ export async function getUsage(
     userId,
     plan,
     period: { start: toIso(range.start), end: toIso(range.end) },
-    totals: toTotals(totals),
+    totals: { ...toTotals(totals), ...toSavings(totals) },
     byModel,
     byDay,
     recent: requests.slice(0, maxRecentRequests),
