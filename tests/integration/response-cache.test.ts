@@ -39,6 +39,8 @@ beforeAll(async () => {
           concurrentRequests: 64,
         },
         tight: { requestsPerMinute: 2 },
+        // One answer (17 + 5 tokens) leaves too little for a second one.
+        small: { tokensPerDay: 30 },
       },
     },
   });
@@ -382,6 +384,25 @@ describe('the response cache', () => {
     expect(refused.status).toBe(429);
     expect(refused.headers.get('retry-after')).not.toBeNull();
     expect((await refused.json()).error.code).toBe('rate_limited');
+    expect(upstream.requests).toHaveLength(1);
+  });
+
+  it('a hit costs no budget: it is served when the budget has no room for another answer', async () => {
+    const { key } = await newCaller('small');
+    const path = '/api/v1/chat/completions';
+    const body = { model: 'test/cached', messages: question('Spend it all.') };
+    await sendMiss(path, key, body);
+    await settledTotals(app, key, 1);
+    const fresh = await post(path, key, {
+      ...body,
+      messages: question('Something else.'),
+    });
+    expect(fresh.status).toBe(402);
+    const hit = await post(path, key, body);
+    expect(hit.status).toBe(200);
+    expect(hit.headers.get('x-tollgate-cache')).toBe('hit');
+    await hit.text();
+    expect(await settledTotals(app, key, 2)).toMatchObject({ requests: 2, outputTokens: 5 });
     expect(upstream.requests).toHaveLength(1);
   });
 
