@@ -81,6 +81,8 @@ export interface ChatCaller {
   sharedBuckets?: SharedBucket[];
   /** Default: `chat`. */
   api?: ChatApi;
+  /** The request's validated tags (lib/tags), kept in its log entry. Default: none. */
+  tags?: string[];
 }
 
 interface Held {
@@ -91,7 +93,7 @@ interface Held {
 }
 
 export function openAccounting(
-  { identity, requestId, sharedBuckets = [], api = 'chat' }: ChatCaller,
+  { identity, requestId, sharedBuckets = [], api = 'chat', tags = [] }: ChatCaller,
   { config, stores, defer, now = Date.now }: AccountingContext,
 ): ChatAccounting {
   const plan = planOf(config, identity.plan);
@@ -233,6 +235,7 @@ export function openAccounting(
         latencyMs: now() - startedAt,
         timeToFirstTokenMs: outcome?.timeToFirstTokenMs ?? null,
         attempts,
+        ...(tags.length > 0 ? { tags } : {}),
       };
       const own: Held = {
         userId: identity.userId,
@@ -302,6 +305,7 @@ export function openAccounting(
         latencyMs: now() - startedAt,
         timeToFirstTokenMs: null,
         attempts: [],
+        ...(tags.length > 0 ? { tags } : {}),
         cached: true,
         savedMicroUsd,
       };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { tagPattern } from '../tags/tag-pattern';
 
 const positiveInt = z.number().int().positive();
 const nonNegative = z.number().nonnegative();
@@ -115,6 +116,8 @@ export const planSchema = z.strictObject({
   admin: z.boolean().optional(),
   /** Admit requests when Redis is unreachable instead of failing closed. Default: false. */
   failOpen: z.boolean().optional(),
+  /** Tag keys (`feature`) or whole tags (`env:prod`) every request must carry. Default: none. */
+  requiredTags: z.array(z.string().regex(tagPattern, 'must be a tag key or a tag')).optional(),
   /** Serve identical requests from the response cache. Default: off. */
   cache: cacheSchema.optional(),
 });

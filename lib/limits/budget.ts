@@ -36,6 +36,8 @@ export interface RequestLogEntry {
   timeToFirstTokenMs: number | null;
   /** Every target tried, in order; the last `served` one is what `model` and `provider` name. */
   attempts?: Attempt[];
+  /** The request's tags (lib/tags); absent when it had none. */
+  tags?: string[];
   /** Served from the response cache: no provider was called and nothing was billed. */
   cached?: boolean;
   /** A cache hit's saving: what the stored answer cost when it was made. */
@@ -112,6 +114,7 @@ export function createBudgetStore({
           leaseHeld ? entry.id : '',
           entry.cached ? '1' : '0',
           String(entry.savedMicroUsd ?? 0),
+          ...(entry.tags ?? []),
         ],
       );
     },
