@@ -100,6 +100,17 @@ async function sendMiss(path: string, key: string, body: unknown, cacheControl?:
   return { response, text };
 }
 
+/** Waits until the bridge saw no request for 100 ms: the work after a response is done. */
+async function quietBridge(): Promise<number> {
+  let last = app.bridge.stats.httpRequests;
+  for (let waited = 0; waited < 5_000; waited += 100) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    if (app.bridge.stats.httpRequests === last) return last;
+    last = app.bridge.stats.httpRequests;
+  }
+  throw new Error('the bridge never went quiet');
+}
+
 const question = (content: string) => [{ role: 'user', content }];
 
 /** The UI stream as the AI SDK's own reader assembles it: the last state of the message. */
@@ -404,6 +415,34 @@ describe('the response cache', () => {
     await hit.text();
     expect(await settledTotals(app, key, 2)).toMatchObject({ requests: 2, outputTokens: 5 });
     expect(upstream.requests).toHaveLength(1);
+  });
+
+  it('a cacheable miss makes one Redis round trip more than admission (the lookup) before the provider is called; a hit makes two and calls none', async () => {
+    const { key } = await newCaller();
+    const path = '/api/v1/chat/completions';
+    // The key's first request loads its record and the scripts: the rest is the steady state.
+    await sendMiss(path, key, { model: 'test/cached', messages: question('Warm up.') });
+    const body = { model: 'test/cached', messages: question('Count the round trips.') };
+
+    // The test's own reads of Redis go through the bridge too: none between the counts.
+    const index = await cacheIndex();
+    let before = await quietBridge();
+    const atUpstream = upstream
+      .waitForRequests(upstream.requests.length + 1, 10_000)
+      .then(() => app.bridge.stats.httpRequests);
+    const miss = await post(path, key, body);
+    expect(miss.headers.get('x-tollgate-cache')).toBe('miss');
+    await miss.text();
+    expect((await atUpstream) - before).toBe(2);
+    await waitForStored(index);
+
+    before = await quietBridge();
+    const hit = await post(path, key, body);
+    expect(hit.headers.get('x-tollgate-cache')).toBe('hit');
+    await hit.text();
+    // The lookup, the hit's admission, and its settlement after the response.
+    expect((await quietBridge()) - before).toBe(3);
+    expect(upstream.requests).toHaveLength(2);
   });
 
   it('an answer cut short is not stored', async () => {
