@@ -1,3 +1,4 @@
+import { alertsAfterSettle } from '@/lib/alerts';
 import { planOf, requireRedis } from '@/lib/auth/identify';
 import type { Identity } from '@/lib/auth/identity';
 import type { Config, Plan, Pricing } from '@/lib/config';
@@ -56,6 +57,16 @@ export interface AccountingContext {
   /** Hands work that may finish after the response (refunds) to the platform. */
   defer: (task: Promise<unknown>) => void;
   now?: () => number;
+  /** Runs, deferred, once the request is settled, with the ledgers it counted against. Default: none. */
+  afterSettle?: (ledgers: SettledLedger[]) => Promise<void>;
+}
+
+/** A ledger a settled request counted against, and the limits it has there. */
+export interface SettledLedger {
+  kind: 'user' | 'team' | 'key';
+  id: string;
+  ledgerId: string;
+  limits: Plan;
 }
 
 function statusOf(outcome: ChatOutcome | undefined): RequestLogEntry['status'] {
@@ -94,7 +105,7 @@ interface Held {
 
 export function openAccounting(
   { identity, requestId, sharedBuckets = [], api = 'chat', tags = [] }: ChatCaller,
-  { config, stores, defer, now = Date.now }: AccountingContext,
+  { config, stores, defer, now = Date.now, afterSettle }: AccountingContext,
 ): ChatAccounting {
   const plan = planOf(config, identity.plan);
   const startedAt = now();
@@ -246,6 +257,13 @@ export function openAccounting(
       await Promise.all(
         [own, ...heldShared].map((held) => stores.budgets.settle({ ...held, served, entry })),
       );
+      if (afterSettle && served) {
+        defer(
+          afterSettle([
+            { kind: 'user', id: identity.userId, ledgerId: identity.userId, limits: plan },
+          ]),
+        );
+      }
     },
 
     async admitCacheHit() {
@@ -350,9 +368,11 @@ export function openChatAccounting(
   config: Config,
   defer: AccountingContext['defer'],
 ): ChatAccounting {
+  const redis = requireRedis(getRedis(config));
   return openAccounting(caller, {
     config,
-    stores: getLimitStores(requireRedis(getRedis(config))),
+    stores: getLimitStores(redis),
     defer,
+    afterSettle: alertsAfterSettle(redis, caller.identity.userId, defer),
   });
 }
