@@ -307,6 +307,7 @@ export function openAccounting(
         status: 'ok',
         latencyMs: now() - startedAt,
         timeToFirstTokenMs: null,
+        attempts: [],
         cached: true,
         savedMicroUsd,
         ...entryFields(),

@@ -1,6 +1,8 @@
 import { after } from 'next/server';
 import type { z } from 'zod';
 import { planOf, requireRedis } from '@/lib/auth/identify';
+import { openChatCache } from '@/lib/cache/chat-cache';
+import { cacheTenantOf } from '@/lib/cache/key';
 import { getConfig } from '@/lib/config';
 import type { ErrorBody } from '@/lib/errors';
 import { preflightResponse } from '@/lib/http/cors';
@@ -97,12 +99,38 @@ export function serveChat<Schema extends z.ZodType>(endpoint: ChatEndpoint<Schem
           config,
           after,
         );
+        // Off (no read, no header) unless the model or the plan enables it. The tenant is the
+        // user until teams are resolved here: pass the team's id (and plan) once they are.
+        const cache = await openChatCache({
+          config,
+          redis: requireRedis(getRedis(config)),
+          tenant: cacheTenantOf(identity),
+          plan: planOf(config, identity.plan),
+          api: endpoint.api,
+          model: chatRequest.model,
+          body: endpoint.relay ? rawBody : body,
+          headers: chatRequest.relay?.headers,
+          cacheControl: request.headers.get('cache-control'),
+          defer: after,
+        });
+        if (cache) headers.set('x-tollgate-cache', cache.status);
+        // A hit costs one round trip (the lookup) before admission's: it is admitted against
+        // the rate windows only, served without a provider, and recorded after the response.
+        const hit = await cache?.lookup();
+        if (hit) {
+          await accounting.admitCacheHit();
+          headers.set('x-tollgate-cache', 'hit');
+          const { model, provider, savedMicroUsd } = hit.entry;
+          after(accounting.settleCacheHit({ model, provider, savedMicroUsd }));
+          copyHeaders(accounting.headers, hit.response.headers);
+          return hit.response;
+        }
         const run = await startChat(chatRequest, request.signal, { accounting, defer: after });
         after(() => recordOutcome(run));
         const response = isRelayed(run) ? run.response : await endpoint.reply(run, body);
         if (isRelayed(run)) copyHeaders(new Headers(servedByHeaders(run)), response.headers);
         copyHeaders(accounting.headers, response.headers);
-        return response;
+        return cache ? cache.keep(response, run) : response;
       } catch (error) {
         if (accounting) {
           after(accounting.abandon());

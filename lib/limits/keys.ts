@@ -39,4 +39,11 @@ export const redisKeys = {
   revokedSession: (sessionId: string) => `tg:session-revoked:${sessionId}`,
   /** Prefix of the @upstash/ratelimit windows. */
   rateLimit: (window: 'minute' | 'day') => `tg:ratelimit:${window}`,
+  /** STRING per response-cache entry, by the SHA-256 of its key (lib/cache/key.ts), with a TTL. */
+  cacheEntry: (hash: string) => `tg:cache:${hash}`,
+  /** ZSET of response-cache entries: member entry key, score expiry (epoch ms). */
+  cacheIndex: () => 'tg:cache-index',
+  /** HASH entry key -> its size in bytes; and the STRING total of those sizes. */
+  cacheSizes: () => 'tg:cache-sizes',
+  cacheBytes: () => 'tg:cache-bytes',
 } as const;

@@ -152,11 +152,7 @@ export function createCatalog({
     },
 
     async resolve(modelId) {
-      const requested = modelId ?? config.defaultModel;
-      // An alias names a catalog model under another id (an agent's default model id).
-      const id = Object.hasOwn(config.aliases, requested)
-        ? (config.aliases[requested] as string)
-        : requested;
+      const id = catalogIdOf(config, modelId);
       const configured = config.models[id];
       if (configured) return { id, config: configured };
       const published = (await publishedEntries()).find((entry) => entry.model.id === id);
@@ -166,6 +162,18 @@ export function createCatalog({
       });
     },
   };
+}
+
+/** The catalog id a request's model names (or the default): aliases resolved, not checked. */
+export function catalogIdOf(
+  config: Pick<Config, 'aliases' | 'defaultModel'>,
+  modelId: string | undefined,
+): string {
+  const requested = modelId ?? config.defaultModel;
+  // An alias names a catalog model under another id (an agent's default model id).
+  return Object.hasOwn(config.aliases, requested)
+    ? (config.aliases[requested] as string)
+    : requested;
 }
 
 let shared: { config: Config; catalog: Catalog } | undefined;

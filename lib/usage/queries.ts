@@ -8,7 +8,9 @@ import {
   addModelCounts,
   asHash,
   breakdownPrefixes,
+  type CacheSavings,
   scorePairs,
+  toSavings,
   toTotals,
   type UsageCounts,
   type UsageTotals,
@@ -56,7 +58,7 @@ export interface UsageReport {
   plan: string | null;
   /** ISO 8601; `end` is exclusive. */
   period: { start: string; end: string };
-  totals: UsageTotals;
+  totals: UsageTotals & CacheSavings;
   byModel: (UsageTotals & { model: string })[];
   byDay: (UsageTotals & { day: string })[];
   /** Spend per tag (lib/tags); a request with two tags counts in both. */
@@ -102,7 +104,7 @@ export async function getUsage(
     userId,
     plan,
     period: { start: toIso(range.start), end: toIso(range.end) },
-    totals: toTotals(totals),
+    totals: { ...toTotals(totals), ...toSavings(totals) },
     byModel: rankByCost(models).map(([model, counts]) => ({ model, ...toTotals(counts) })),
     byDay,
     byTag: rankByCost(tags).map(([tag, counts]) => ({ tag, ...toTotals(counts) })),
