@@ -1,6 +1,7 @@
 import type { RequestLogEntry } from '@/lib/limits/budget';
 import { redisKeys } from '@/lib/limits/keys';
 import { periodsAt } from '@/lib/limits/periods';
+import { teamLedgerId } from '@/lib/teams/keys';
 import { microUsdToUsd } from './cost';
 import {
   addCounts,
@@ -82,8 +83,49 @@ export async function getUsage(
   for (const day of range.days) pipeline.hgetall(redisKeys.usageDay(userId, day));
   pipeline.lrange(redisKeys.requestLog(userId), 0, -1);
   const replies = await pipeline.exec();
-  const hashes = replies.slice(0, range.days.length).map(asHash);
   const requests = selectRequests(replies[range.days.length], range);
+  return {
+    userId,
+    plan,
+    ...summarizeDays(range, replies.slice(0, range.days.length)),
+    recent: requests.slice(0, maxRecentRequests),
+  };
+}
+
+/** What a ledger's day hashes say about a period; every ledger (user, team, key) has them. */
+export type LedgerUsage = Pick<UsageReport, 'period' | 'totals' | 'byModel' | 'byDay'>;
+
+/** The usage of any ledger (`team:<id>`, `key:<id>`, a user id) from its day hashes alone. */
+export async function getLedgerUsage(
+  redis: UsageRedis,
+  { ledgerId, period, now }: { ledgerId: string; period: UsagePeriod; now: number },
+): Promise<LedgerUsage> {
+  const range = rangeOf(period, now);
+  const pipeline = redis.pipeline();
+  for (const day of range.days) pipeline.hgetall(redisKeys.usageDay(ledgerId, day));
+  return summarizeDays(range, await pipeline.exec());
+}
+
+export interface TeamUsageReport extends LedgerUsage {
+  teamId: string;
+  plan: string;
+}
+
+/** A team's usage, from the team ledger the settle script writes beside each member's. */
+export async function getTeamUsage(
+  redis: UsageRedis,
+  request: { teamId: string; plan: string; period: UsagePeriod; now: number },
+): Promise<TeamUsageReport> {
+  const { teamId, plan, period, now } = request;
+  return {
+    teamId,
+    plan,
+    ...(await getLedgerUsage(redis, { ledgerId: teamLedgerId(teamId), period, now })),
+  };
+}
+
+function summarizeDays(range: PeriodRange, replies: unknown[]): LedgerUsage {
+  const hashes = replies.map(asHash);
   const totals = zeroCounts();
   const models = new Map<string, UsageCounts>();
   const byDay = range.days.map((day, index) => {
@@ -97,13 +139,10 @@ export async function getUsage(
     .sort((a, b) => b.micro - a.micro || b.requests - a.requests || a.model.localeCompare(b.model))
     .map(({ micro: _micro, ...model }) => model);
   return {
-    userId,
-    plan,
     period: { start: toIso(range.start), end: toIso(range.end) },
     totals: toTotals(totals),
     byModel,
     byDay,
-    recent: requests.slice(0, maxRecentRequests),
   };
 }
 
