@@ -193,20 +193,26 @@ export async function removeTeamMember(
   return { teamId, userId };
 }
 
+/** One round trip: the team `teamId` names, else (`teamId` '') the team `userId` is in. */
+async function readTeam(
+  redis: Pick<Redis, 'createScript'>,
+  teamId: string,
+  userId: string,
+): Promise<TeamRecord | undefined> {
+  const keys = [teamKeys.teams(), teamKeys.members()];
+  return readRecord(await scriptOf(redis, findTeamScript).exec(keys, [teamId, userId]));
+}
+
 /**
  * The team of a caller, read now (uncached): the key's team when it names one, else the user's
- * membership; none for a guest, or when the team was deleted. One round trip.
+ * membership; none for a guest, or when the team was deleted.
  */
-export async function findTeamOf(
+export function findTeamOf(
   redis: Pick<Redis, 'createScript'>,
   caller: TeamCaller,
 ): Promise<TeamRecord | undefined> {
-  if (caller.kind === 'guest') return undefined;
-  const reply = await scriptOf(redis, findTeamScript).exec(
-    [teamKeys.teams(), teamKeys.members()],
-    [caller.teamId ?? '', caller.userId],
-  );
-  return readRecord(reply);
+  if (caller.kind === 'guest') return Promise.resolve(undefined);
+  return readTeam(redis, caller.teamId ?? '', caller.userId);
 }
 
 /** A team by id, read now; undefined when there is none. */
@@ -214,5 +220,5 @@ export function findTeam(
   redis: Pick<Redis, 'createScript'>,
   teamId: string,
 ): Promise<TeamRecord | undefined> {
-  return findTeamOf(redis, { userId: '', kind: 'admin', teamId });
+  return readTeam(redis, teamId, '');
 }

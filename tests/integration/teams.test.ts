@@ -78,13 +78,16 @@ describe('the teams admin API', () => {
     expect(shown.status).toBe(200);
     expect(await shown.json()).toEqual(given);
 
-    const renamed = await call('PATCH', '/api/teams/crud.team-1', { name: 'Renamed' });
+    // Renamed through Lua's JSON, which must keep every character as sent.
+    const unusual = 'R&D / "Ünïcødé" ✓ 研究';
+    const renamed = await call('PATCH', '/api/teams/crud.team-1', { name: unusual });
     expect(renamed.status).toBe(200);
     expect(await renamed.json()).toMatchObject({
       id: 'crud.team-1',
-      name: 'Renamed',
+      name: unusual,
       plan: 'team-big',
     });
+    await call('PATCH', '/api/teams/crud.team-1', { name: 'Renamed' });
     const replanned = await call('PATCH', '/api/teams/crud.team-1', { plan: 'team-small' });
     expect(await replanned.json()).toMatchObject({
       name: 'Renamed',
