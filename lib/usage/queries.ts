@@ -4,9 +4,11 @@ import { periodsAt } from '@/lib/limits/periods';
 import { teamLedgerId } from '@/lib/teams/keys';
 import { microUsdToUsd } from './cost';
 import {
+  addBreakdownCounts,
   addCounts,
   addModelCounts,
   asHash,
+  breakdownPrefixes,
   scorePairs,
   toTotals,
   type UsageCounts,
@@ -58,6 +60,8 @@ export interface UsageReport {
   totals: UsageTotals;
   byModel: (UsageTotals & { model: string })[];
   byDay: (UsageTotals & { day: string })[];
+  /** Spend per tag (lib/tags); a request with two tags counts in both. */
+  byTag: (UsageTotals & { tag: string })[];
   /** The period's requests from the request log, newest first. */
   recent: UsageRequest[];
 }
@@ -93,7 +97,7 @@ export async function getUsage(
 }
 
 /** What a ledger's day hashes say about a period; every ledger (user, team, key) has them. */
-export type LedgerUsage = Pick<UsageReport, 'period' | 'totals' | 'byModel' | 'byDay'>;
+export type LedgerUsage = Pick<UsageReport, 'period' | 'totals' | 'byModel' | 'byDay' | 'byTag'>;
 
 /** The usage of any ledger (`team:<id>`, `key:<id>`, a user id) from its day hashes alone. */
 export async function getLedgerUsage(
@@ -128,22 +132,29 @@ function summarizeDays(range: PeriodRange, replies: unknown[]): LedgerUsage {
   const hashes = replies.map(asHash);
   const totals = zeroCounts();
   const models = new Map<string, UsageCounts>();
+  const tags = new Map<string, UsageCounts>();
   const byDay = range.days.map((day, index) => {
     const counts = addCounts(zeroCounts(), hashes[index]);
     addCounts(totals, hashes[index]);
     addModelCounts(models, hashes[index]);
+    addBreakdownCounts(breakdownPrefixes.tag, tags, hashes[index]);
     return { day, ...toTotals(counts) };
   });
-  const byModel = [...models]
-    .map(([model, counts]) => ({ model, micro: counts.micro, ...toTotals(counts) }))
-    .sort((a, b) => b.micro - a.micro || b.requests - a.requests || a.model.localeCompare(b.model))
-    .map(({ micro: _micro, ...model }) => model);
   return {
     period: { start: toIso(range.start), end: toIso(range.end) },
     totals: toTotals(totals),
-    byModel,
+    byModel: rankByCost(models).map(([model, counts]) => ({ model, ...toTotals(counts) })),
     byDay,
+    byTag: rankByCost(tags).map(([tag, counts]) => ({ tag, ...toTotals(counts) })),
   };
+}
+
+/** A breakdown by cost, then requests, then name. */
+function rankByCost(counts: Map<string, UsageCounts>): [string, UsageCounts][] {
+  return [...counts].sort(
+    ([nameA, a], [nameB, b]) =>
+      b.micro - a.micro || b.requests - a.requests || nameA.localeCompare(nameB),
+  );
 }
 
 /** The request-log entries of the period, newest first (the log keeps the latest 200). */
@@ -228,7 +239,7 @@ function toPlanName(value: unknown): string | null {
 }
 
 /** The client parses JSON replies itself; a raw string is parsed here. Bad lines are skipped. */
-function parseLogEntry(line: unknown): RequestLogEntry | undefined {
+export function parseLogEntry(line: unknown): RequestLogEntry | undefined {
   let value = line;
   if (typeof line === 'string') {
     try {
