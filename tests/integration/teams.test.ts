@@ -270,6 +270,10 @@ describe('GET /api/usage?teamId=', () => {
       'm:demo/chat:input': 100,
       'm:demo/chat:output': 20,
       'm:demo/chat:micro': 500,
+      't:feature:chat:requests': 2,
+      't:feature:chat:input': 150,
+      't:feature:chat:output': 60,
+      't:feature:chat:micro': 1_500,
     });
     // A member's own ledger is not the team's.
     await redis.hset(redisKeys.usageDay('teams-alice', day), { requests: 50, micro: 90_000 });
@@ -294,8 +298,11 @@ describe('GET /api/usage?teamId=', () => {
     const report = await asAdmin.json();
     expect(report).toMatchObject(expected);
     expect(report.byDay).toEqual([{ day, ...expected.totals }]);
+    expect(report.byTag).toEqual([
+      { tag: 'feature:chat', requests: 2, inputTokens: 150, outputTokens: 60, costUsd: 0.0015 },
+    ]);
     expect(Object.keys(report).sort()).toEqual(
-      ['byDay', 'byModel', 'period', 'plan', 'teamId', 'totals'].sort(),
+      ['byDay', 'byModel', 'byTag', 'period', 'plan', 'teamId', 'totals'].sort(),
     );
 
     const asMember = await call('GET', '/api/usage?teamId=usage-team', undefined, memberKey);
