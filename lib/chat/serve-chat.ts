@@ -1,11 +1,15 @@
 import { after } from 'next/server';
 import type { z } from 'zod';
-import { getConfig } from '@/lib/config';
+import { recordKeyUse } from '@/lib/auth/api-keys';
+import { requireRedis } from '@/lib/auth/identify';
+import { checkKeyModel } from '@/lib/auth/key-policy';
+import { catalogIdOf, getConfig } from '@/lib/config';
 import type { ErrorBody } from '@/lib/errors';
 import { preflightResponse } from '@/lib/http/cors';
 import { handle, type RouteHandler } from '@/lib/http/door';
 import { copyHeaders } from '@/lib/http/headers';
 import type { RelayProtocol } from '@/lib/relay/protocol';
+import { getRedis } from '@/lib/store/redis';
 import { type ChatAccounting, openChatAccounting } from './accounting';
 import { checkGuestModel, guestBuckets } from './guests';
 import { type ChatRun, isRelayed, startChat } from './pipeline';
@@ -68,6 +72,7 @@ export function serveChat<Schema extends z.ZodType>(endpoint: ChatEndpoint<Schem
           };
         }
         if (identity.kind === 'guest') checkGuestModel(config, chatRequest.model);
+        checkKeyModel(identity, catalogIdOf(config, chatRequest.model));
         accounting = openChatAccounting(
           {
             identity,
@@ -80,6 +85,8 @@ export function serveChat<Schema extends z.ZodType>(endpoint: ChatEndpoint<Schem
         );
         const run = await startChat(chatRequest, request.signal, { accounting, defer: after });
         after(() => recordOutcome(run));
+        const keyId = identity.keyId;
+        if (keyId) after(() => recordKeyUse(requireRedis(getRedis(config)), keyId));
         const response = isRelayed(run) ? run.response : await endpoint.reply(run, body);
         if (isRelayed(run)) copyHeaders(new Headers(servedByHeaders(run)), response.headers);
         copyHeaders(accounting.headers, response.headers);
