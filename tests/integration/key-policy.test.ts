@@ -239,8 +239,14 @@ describe('allowed models', () => {
 
   const forbiddenModel = 'other/echo';
   const requests: Array<[string, (model: string) => unknown]> = [
-    ['/api/chat', (model) => ({ model, stream: false, messages: [{ role: 'user', content: 'hi' }] })],
-    ['/api/v1/chat/completions', (model) => ({ model, messages: [{ role: 'user', content: 'hi' }] })],
+    [
+      '/api/chat',
+      (model) => ({ model, stream: false, messages: [{ role: 'user', content: 'hi' }] }),
+    ],
+    [
+      '/api/v1/chat/completions',
+      (model) => ({ model, messages: [{ role: 'user', content: 'hi' }] }),
+    ],
     ['/api/v1/responses', (model) => ({ model, input: 'hi' })],
     [
       '/api/anthropic/v1/messages',
@@ -365,7 +371,13 @@ describe('the keys CLI', () => {
   const run = (args: string[]) =>
     promisify(execFile)(process.execPath, ['scripts/keys.mjs', ...args, '--json'], {
       cwd: projectRoot,
-      env: { PATH: process.env.PATH, TOLLGATE_URL: app.url, ADMIN_TOKEN: testAdminToken },
+      encoding: 'utf8',
+      env: {
+        NODE_ENV: 'production',
+        PATH: process.env.PATH,
+        TOLLGATE_URL: app.url,
+        ADMIN_TOKEN: testAdminToken,
+      },
     }).then(({ stdout }) => JSON.parse(stdout) as CreatedKey);
 
   it('creates a key with a policy and rotates it with a grace period', async () => {
