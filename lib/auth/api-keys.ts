@@ -195,7 +195,9 @@ return 1
 /**
  * KEYS: keys, new secret, current secret, previous secret, current secret's legacy string.
  * ARGV: 1 id, 2 current hash, 3 new stored key, 4 new secret's record, 5 grace ms,
- *       6 old secret's record (with its end).
+ *       6 old secret's record (with its end), 7 the end (epoch ms).
+ * The old secret ends at the same instant in Redis as in its record: PEXPIREAT, not a TTL
+ * counted from whenever the script happens to run.
  */
 const rotateScript = `${sameSecretCheck}
 redis.call('DEL', KEYS[4], KEYS[5])
@@ -203,7 +205,7 @@ redis.call('HSET', KEYS[2], ARGV[1], ARGV[4])
 if tonumber(ARGV[5]) > 0 then
   redis.call('DEL', KEYS[3])
   redis.call('HSET', KEYS[3], ARGV[1], ARGV[6])
-  redis.call('PEXPIRE', KEYS[3], ARGV[5])
+  redis.call('PEXPIREAT', KEYS[3], ARGV[7])
 else
   redis.call('DEL', KEYS[3])
 end
@@ -292,6 +294,7 @@ export async function rotateApiKey(
         JSON.stringify(record),
         String(graceMs),
         JSON.stringify({ ...record, secretExpiresAt: now + graceMs }),
+        String(now + graceMs),
       ],
     );
   });
