@@ -185,7 +185,7 @@ describe('key rotation', () => {
     // Used before the rotation: the chat route's cache holds the old secret's record.
     expect((await complete(old)).status).toBe(200);
 
-    const rotation = await rotate(created.id, { graceSeconds: 2 });
+    const rotation = await rotate(created.id, { graceSeconds: 3 });
     const rotatedAt = Date.now();
     expect(rotation.status).toBe(200);
     const rotated = (await rotation.json()) as CreatedKey & { previousSecretExpiresAt: string };
