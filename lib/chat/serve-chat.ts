@@ -1,7 +1,7 @@
 import { after } from 'next/server';
 import type { z } from 'zod';
 import { recordKeyUse } from '@/lib/auth/api-keys';
-import { requireRedis } from '@/lib/auth/identify';
+import { planOf, requireRedis } from '@/lib/auth/identify';
 import { checkKeyModel } from '@/lib/auth/key-policy';
 import { catalogIdOf, getConfig } from '@/lib/config';
 import type { ErrorBody } from '@/lib/errors';
@@ -10,6 +10,7 @@ import { handle, type RouteHandler } from '@/lib/http/door';
 import { copyHeaders } from '@/lib/http/headers';
 import type { RelayProtocol } from '@/lib/relay/protocol';
 import { getRedis } from '@/lib/store/redis';
+import { readRequestTags } from '@/lib/tags/tags';
 import { type ChatAccounting, openChatAccounting } from './accounting';
 import { checkGuestModel, guestBuckets } from './guests';
 import { type ChatRun, isRelayed, startChat } from './pipeline';
@@ -41,6 +42,11 @@ export interface ChatEndpoint<Schema extends z.ZodType> {
    * (OpenAI, Anthropic, Responses) take API keys only; only /api/chat serves the UI.
    */
   sessionCookie?: boolean;
+  /**
+   * Whether the body's `metadata` (OpenAI's map of strings) also carries tags, besides the
+   * `x-tollgate-tags` header every chat endpoint reads. Default: false.
+   */
+  tagsFromMetadata?: boolean;
 }
 
 /**
@@ -63,6 +69,10 @@ export function serveChat<Schema extends z.ZodType>(endpoint: ChatEndpoint<Schem
       const body = parsed as z.infer<Schema>;
       let accounting: ChatAccounting | undefined;
       try {
+        const tags = readRequestTags(request, rawBody, {
+          fromMetadata: endpoint.tagsFromMetadata === true,
+          required: planOf(config, identity.plan).requiredTags,
+        });
         const chatRequest = await endpoint.toChatRequest(body, config.defaultModel);
         if (endpoint.relay) {
           chatRequest.relay = {
@@ -78,6 +88,7 @@ export function serveChat<Schema extends z.ZodType>(endpoint: ChatEndpoint<Schem
             identity,
             requestId,
             api: endpoint.api,
+            tags,
             sharedBuckets: guestBuckets(config, identity, request),
           },
           config,

@@ -36,6 +36,8 @@ export interface RequestLogEntry {
   timeToFirstTokenMs: number | null;
   /** Every target tried, in order; the last `served` one is what `model` and `provider` name. */
   attempts?: Attempt[];
+  /** The request's tags (lib/tags); absent when it had none. */
+  tags?: string[];
 }
 
 export interface Settlement {
@@ -106,6 +108,7 @@ export function createBudgetStore({
           String(usageRetentionSeconds),
           // The lease, like the reservation, is held under the request's id.
           leaseHeld ? entry.id : '',
+          ...(entry.tags ?? []),
         ],
       );
     },

@@ -16,7 +16,10 @@ export const redisKeys = {
   users: () => 'tg:users',
   /** HASH userId -> plan, as last seen. */
   userPlans: () => 'tg:user-plans',
-  /** STRING per API key, by the SHA-256 of the key: the record, as written before rotation existed; read once and moved to `apiKeySecret`. */
+  /**
+   * STRING per API key, by the SHA-256 of the key: its record as written before rotation
+   * existed; read once and moved to `apiKeySecret`.
+   */
   apiKeyByHash: (hash: string) => `tg:api-key:${hash}`,
   /**
    * HASH per secret, by the SHA-256 of the secret: key id -> the key's record, JSON. Chat
