@@ -270,6 +270,7 @@ describe('allowed models', () => {
       '/api/anthropic/v1/messages/count_tokens',
       (model) => ({ model, messages: [{ role: 'user', content: 'hi' }] }),
     ],
+    ['/api/count-tokens', (model) => ({ model, text: 'hi' })],
   ];
 
   async function send(path: string, body: unknown, headers: Record<string, string>) {
@@ -321,6 +322,8 @@ describe('allowed models', () => {
     const client = new OpenAI({ baseURL: `${app.url}/api/v1`, apiKey: restricted.key });
     const ids = (await client.models.list()).data.map((model) => model.id);
     expect(ids.sort()).toEqual(['openai/echo', 'openai/flaky']);
+    expect((await client.models.retrieve('openai/echo')).id).toBe('openai/echo');
+    await expect(client.models.retrieve('other/echo')).rejects.toMatchObject({ status: 404 });
   });
 });
 
