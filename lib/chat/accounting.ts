@@ -140,6 +140,7 @@ export function openAccounting(
               requestId,
               plan,
               keyId: identity.keyId,
+              keyHash: identity.keyHash,
               sessionId: identity.sessionId,
               inputTokens,
               requestedOutputTokens,

@@ -8,7 +8,7 @@
  * passes, so a request refused for concurrency holds no budget and one refused for budget holds
  * no lease. Expired leases and reservations (from instances that died) are dropped first.
  *
- * KEYS: API keys, leases, usage day, usage month, reservations, reservation amounts, the
+ * KEYS: API keys (or the key's secret, see admitKeys), leases, usage day, usage month, reservations, reservation amounts, the
  *       session's revocation mark (signed out when it exists)
  * ARGV: 1 now, 2 request id, 3 key id ('' = no key to check), 4 lease limit (-1 = none),
  *       5 lease expiresAt, 6 reserve ('1' = the plan has budgets), 7 reservation expiresAt,
