@@ -1,8 +1,7 @@
 import type { Redis } from '@upstash/redis';
 import type { ServedRun } from '@/lib/chat/pipeline';
 import type { ChatApi } from '@/lib/chat/types';
-import type { Config, Plan } from '@/lib/config';
-import { catalogIdOf } from '@/lib/providers/catalog';
+import { type Config, catalogIdOf, type Plan } from '@/lib/config';
 import { costInMicroUsd } from '@/lib/usage/cost';
 import { cacheKeyOf } from './key';
 import { cachePolicyOf } from './policy';

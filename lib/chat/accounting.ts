@@ -172,7 +172,14 @@ export function openAccounting(
     let admission: Awaited<ReturnType<LimitStores['admission']['admit']>>;
     try {
       admission = await stores.admission.admit(
-        { requestId, scopes, keyId: identity.keyId, sessionId: identity.sessionId, ...input },
+        {
+          requestId,
+          scopes,
+          keyId: identity.keyId,
+          keyHash: identity.keyHash,
+          sessionId: identity.sessionId,
+          ...input,
+        },
         defer,
       );
     } catch (error) {

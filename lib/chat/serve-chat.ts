@@ -1,9 +1,11 @@
 import { after } from 'next/server';
 import type { z } from 'zod';
+import { recordKeyUse } from '@/lib/auth/api-keys';
 import { planOf, requireRedis } from '@/lib/auth/identify';
+import { checkKeyModel } from '@/lib/auth/key-policy';
 import { openChatCache } from '@/lib/cache/chat-cache';
 import { cacheTenantOf } from '@/lib/cache/key';
-import { getConfig } from '@/lib/config';
+import { catalogIdOf, getConfig } from '@/lib/config';
 import type { ErrorBody } from '@/lib/errors';
 import { preflightResponse } from '@/lib/http/cors';
 import { handle, type RouteHandler } from '@/lib/http/door';
@@ -83,6 +85,7 @@ export function serveChat<Schema extends z.ZodType>(endpoint: ChatEndpoint<Schem
           };
         }
         if (identity.kind === 'guest') checkGuestModel(config, chatRequest.model);
+        checkKeyModel(identity, catalogIdOf(config, chatRequest.model));
         accounting = openChatAccounting(
           {
             identity,
@@ -127,6 +130,8 @@ export function serveChat<Schema extends z.ZodType>(endpoint: ChatEndpoint<Schem
         }
         const run = await startChat(chatRequest, request.signal, { accounting, defer: after });
         after(() => recordOutcome(run));
+        const keyId = identity.keyId;
+        if (keyId) after(() => recordKeyUse(requireRedis(getRedis(config)), keyId));
         const response = isRelayed(run) ? run.response : await endpoint.reply(run, body);
         if (isRelayed(run)) copyHeaders(new Headers(servedByHeaders(run)), response.headers);
         copyHeaders(accounting.headers, response.headers);

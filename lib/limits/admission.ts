@@ -35,6 +35,8 @@ export interface AdmissionRequest {
   scopes: AdmissionScope[];
   /** The API key the request came with, directly or through a session: it must still exist. */
   keyId: string | undefined;
+  /** The hash of the key's secret when the key itself was sent: that secret must still exist. */
+  keyHash?: string;
   /** The session cookie the request came with: it must not have been signed out. */
   sessionId?: string;
   /** The reservation's input estimate and wanted output (used when a scope has budgets). */
@@ -132,7 +134,7 @@ export function createAdmission({
         Promise.all(windows.map((entry) => countWindow(entry, 1))),
         runScript
           ? script.exec(
-              admitKeys(scripted, periods, sessionId),
+              admitKeys(scripted, periods, sessionId, request.keyHash),
               admitArguments(request, scripted, time, periods),
             )
           : undefined,
@@ -286,9 +288,11 @@ function admitKeys(
   scopes: AdmissionScope[],
   periods: Periods,
   sessionId: string | undefined,
+  keyHash: string | undefined,
 ): string[] {
   return [
-    redisKeys.apiKeys(),
+    // A key sent itself is checked by its secret (a rotated one ends), a session's by its id.
+    keyHash ? redisKeys.apiKeySecret(keyHash) : redisKeys.apiKeys(),
     // Without a session, a key that never exists: the script's check then always passes.
     redisKeys.revokedSession(sessionId ?? ''),
     ...scopes.flatMap(({ ledgerId }) => [

@@ -31,10 +31,22 @@ export const redisKeys = {
   users: () => 'tg:users',
   /** HASH userId -> plan, as last seen. */
   userPlans: () => 'tg:user-plans',
-  /** STRING per API key, by the SHA-256 of the key: the key's record, JSON. */
+  /**
+   * STRING per API key, by the SHA-256 of the key: its record as written before rotation
+   * existed; read once and moved to `apiKeySecret`.
+   */
   apiKeyByHash: (hash: string) => `tg:api-key:${hash}`,
-  /** HASH key id -> the key's record with its hash, JSON (no secret). */
+  /**
+   * HASH per secret, by the SHA-256 of the secret: key id -> the key's record, JSON. Chat
+   * admission checks that the field exists, so a rotated secret stops when this key expires.
+   */
+  apiKeySecret: (hash: string) => `tg:api-key-secret:${hash}`,
+  /** HASH key id -> the key's record with its secrets' hashes, JSON (no secret). */
   apiKeys: () => 'tg:api-keys',
+  /** HASH key id -> when the key was last used (epoch ms), written after the response. */
+  apiKeyLastUsed: () => 'tg:api-key-last-used',
+  /** HASH team id -> the team, JSON (the teams' store, lib/teams). */
+  teams: () => 'tg:teams',
   /** STRING per signed-out session id, expiring with the session's lifetime: the session is over. */
   revokedSession: (sessionId: string) => `tg:session-revoked:${sessionId}`,
   /** Prefix of the @upstash/ratelimit windows. */

@@ -11,7 +11,7 @@
  * never refuses and never clamps: it names itself in the warnings exactly when its hard version
  * would have refused. Expired leases and reservations (from instances that died) are dropped first.
  *
- * KEYS: 1 API keys, 2 the session's revocation mark (signed out when it exists), then per scope
+ * KEYS: 1 API keys (or the key's secret, see admitKeys), 2 the session's revocation mark (signed out when it exists), then per scope
  *       5: leases, usage day, usage month, reservations, reservation amounts
  * ARGV: 1 now, 2 request id, 3 key id ('' = no key to check), 4 lease expiresAt,
  *       5 reservation expiresAt, 6 input, 7 requestedOutput, 8 minimalOutput, 9 inputPrice,

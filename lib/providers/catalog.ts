@@ -1,4 +1,4 @@
-import type { Config, ModelConfig, Pricing } from '@/lib/config';
+import { type Config, catalogIdOf, type ModelConfig, type Pricing } from '@/lib/config';
 import { GatewayError } from '@/lib/errors';
 import {
   type CircuitBreaker,
@@ -152,6 +152,7 @@ export function createCatalog({
     },
 
     async resolve(modelId) {
+      // An alias names a catalog model under another id (an agent's default model id).
       const id = catalogIdOf(config, modelId);
       const configured = config.models[id];
       if (configured) return { id, config: configured };
@@ -162,18 +163,6 @@ export function createCatalog({
       });
     },
   };
-}
-
-/** The catalog id a request's model names (or the default): aliases resolved, not checked. */
-export function catalogIdOf(
-  config: Pick<Config, 'aliases' | 'defaultModel'>,
-  modelId: string | undefined,
-): string {
-  const requested = modelId ?? config.defaultModel;
-  // An alias names a catalog model under another id (an agent's default model id).
-  return Object.hasOwn(config.aliases, requested)
-    ? (config.aliases[requested] as string)
-    : requested;
 }
 
 let shared: { config: Config; catalog: Catalog } | undefined;

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { periodsAt } from '@/lib/limits/periods';
 import { estimatePromptTokens } from '@/lib/tokens';
 import { type OpenAIUpstream, startOpenAIUpstream } from '../doubles/openai-upstream';
-import { startTestApp, type TestApp } from '../support/app';
+import { startTestApp, type TestApp, testAdminToken } from '../support/app';
 
 let upstream: OpenAIUpstream;
 let app: TestApp;
@@ -67,12 +67,22 @@ async function streamCompletion(key: string, maxTokens: number) {
   }
 }
 
-/** The teams helper's API is not merged yet: the membership is seeded as the brief lays it out. */
+/** A team with its members, through the admin API. */
 async function seedTeam(id: string, plan: string, members: string[]) {
-  await redis.hset('tg:teams', {
-    [id]: JSON.stringify({ id, name: id, plan, createdAt: new Date().toISOString() }),
+  const admin = { authorization: `Bearer ${testAdminToken}`, 'content-type': 'application/json' };
+  const created = await fetch(`${app.url}/api/teams`, {
+    method: 'POST',
+    headers: admin,
+    body: JSON.stringify({ id, name: id, plan }),
   });
-  for (const member of members) await redis.hset('tg:team-members', { [member]: id });
+  expect(created.status).toBe(201);
+  for (const member of members) {
+    const added = await fetch(`${app.url}/api/teams/${id}/members/${member}`, {
+      method: 'PUT',
+      headers: admin,
+    });
+    expect(added.status).toBeLessThan(300);
+  }
 }
 
 async function monthMicro(ledgerId: string): Promise<number> {
@@ -192,20 +202,20 @@ describe('soft limits', () => {
 describe("a key's own limits", () => {
   it("a key's own budget refuses while the plan has room; another key of the same user is unaffected", async () => {
     const userId = `keyed-${crypto.randomUUID().slice(0, 8)}`;
-    const limited = await app.createKey({ userId, plan: 'roomy' });
+    const created = await fetch(`${app.url}/api/keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${testAdminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        userId,
+        plan: 'roomy',
+        name: 'limited',
+        limits: { tokensPerDay: 300 },
+      }),
+    });
+    expect(created.status).toBe(201);
+    const record = (await created.json()) as { id: string; key: string };
+    const limited = record.key;
     const unlimited = await app.createKey({ userId, plan: 'roomy' });
-    // The keys helper's `limits` on key creation is not merged yet: the record is seeded.
-    const hash = [
-      ...new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(limited))),
-    ]
-      .map((byte) => byte.toString(16).padStart(2, '0'))
-      .join('');
-    const record = (await redis.get<Record<string, unknown>>(`tg:api-key:${hash}`)) as {
-      id: string;
-    };
-    const withLimits = { ...record, limits: { tokensPerDay: 300 } };
-    await redis.set(`tg:api-key:${hash}`, JSON.stringify(withLimits));
-    await redis.hset('tg:api-keys', { [record.id]: JSON.stringify({ ...withLimits, hash }) });
 
     upstream.setBehavior({ chunkCount: 200, promptTokens: inputEstimate });
     const results = [];
