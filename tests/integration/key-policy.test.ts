@@ -333,12 +333,13 @@ describe('creating keys with a policy', () => {
       'team-a': JSON.stringify({ id: 'team-a', name: 'A', plan: 'unlimited', createdAt: '' }),
     });
     const expiresAt = new Date(Date.now() + 86_400_000).toISOString();
+    // A dollar budget on the key would refuse the unpriced other/echo (400): tokens instead.
     const created = await createKey({
       userId: 'policy-user',
       teamId: 'team-a',
       expiresAt,
       allowedModels: ['openai/*', 'other/echo'],
-      limits: { requestsPerMinute: 10, spendPerDayUsd: 2 },
+      limits: { requestsPerMinute: 10, tokensPerDay: 100_000 },
     });
     expect((await complete(created.key, 'other/echo')).status).toBe(200);
     const deadline = Date.now() + 10_000;
@@ -357,7 +358,7 @@ describe('creating keys with a policy', () => {
       teamId: 'team-a',
       expiresAt,
       allowedModels: ['openai/*', 'other/echo'],
-      limits: { requestsPerMinute: 10, spendPerDayUsd: 2 },
+      limits: { requestsPerMinute: 10, tokensPerDay: 100_000 },
       lastUsedAt: expect.any(String),
       expired: false,
     });
