@@ -1,7 +1,7 @@
 import type { Redis } from '@upstash/redis';
 import type { Attempt, ChatApi } from '@/lib/chat/types';
 import type { Plan } from '@/lib/config';
-import { redisKeys } from './keys';
+import { ledgerIds, redisKeys } from './keys';
 import { type Periods, periodsAt } from './periods';
 import { settleUsageScript } from './scripts';
 
@@ -36,6 +36,13 @@ export interface RequestLogEntry {
   timeToFirstTokenMs: number | null;
   /** Every target tried, in order; the last `served` one is what `model` and `provider` name. */
   attempts?: Attempt[];
+  /** The request's tags (the tags branch sets them); the deployment ledger counts spend per tag. */
+  tags?: string[];
+  /** Soft limits this request went over (the limits branch sets them). */
+  limitWarnings?: string[];
+  /** Served from the response cache (the cache branch sets it), and what that saved. */
+  cached?: boolean;
+  savedMicroUsd?: number;
 }
 
 export interface Settlement {
@@ -90,6 +97,8 @@ export function createBudgetStore({
           redisKeys.users(),
           redisKeys.userPlans(),
           redisKeys.leases(userId),
+          redisKeys.usageDay(ledgerIds.deployment, periods.day),
+          redisKeys.usageMonth(ledgerIds.deployment, periods.month),
         ],
         [
           reservation?.id ?? '',

@@ -25,3 +25,10 @@ export const redisKeys = {
   /** Prefix of the @upstash/ratelimit windows. */
   rateLimit: (window: 'minute' | 'day') => `tg:ratelimit:${window}`,
 } as const;
+
+/** Whose usage a hash holds (brief contract 2): a user is its id; the rest are prefixed. */
+export const ledgerIds = {
+  team: (id: string) => `team:${id}`,
+  key: (id: string) => `key:${id}`,
+  deployment: '*',
+} as const;

@@ -114,7 +114,7 @@ return {1, output, tonumber(dayUsed[1]) or 0, tonumber(monthUsed[1]) or 0}
  * the user index.
  *
  * KEYS: usage day, usage month, reservations, reservation amounts, request log, users, user
- *       plans, leases
+ *       plans, leases, deployment usage day, deployment usage month
  * ARGV: reservation id ('' for none), input, output, micro, model, counted (1 = a served
  *       request), log entry JSON, now, userId, plan, log length, retention seconds, lease id
  *       ('' for none)
@@ -142,6 +142,30 @@ end
 redis.call('HINCRBY', KEYS[1], model .. 'input', input)
 redis.call('HINCRBY', KEYS[1], model .. 'output', output)
 redis.call('HINCRBY', KEYS[1], model .. 'micro', micro)
+
+-- The deployment ledger '*': totals, and per model, user and tag on the day.
+local requests = 0
+if ARGV[6] == '1' then requests = 1 end
+local breakdowns = {model, 'u:' .. ARGV[9] .. ':'}
+local tags = cjson.decode(ARGV[7]).tags
+if type(tags) == 'table' then
+  for _, tag in ipairs(tags) do table.insert(breakdowns, 't:' .. tag .. ':') end
+end
+for _, key in ipairs({KEYS[9], KEYS[10]}) do
+  redis.call('HINCRBY', key, 'requests', requests)
+  redis.call('HINCRBY', key, 'input', input)
+  redis.call('HINCRBY', key, 'output', output)
+  redis.call('HINCRBY', key, 'tokens', input + output)
+  redis.call('HINCRBY', key, 'micro', micro)
+  redis.call('EXPIRE', key, tonumber(ARGV[12]))
+end
+for _, prefix in ipairs(breakdowns) do
+  redis.call('HINCRBY', KEYS[9], prefix .. 'requests', requests)
+  redis.call('HINCRBY', KEYS[9], prefix .. 'input', input)
+  redis.call('HINCRBY', KEYS[9], prefix .. 'output', output)
+  redis.call('HINCRBY', KEYS[9], prefix .. 'micro', micro)
+end
+
 redis.call('LPUSH', KEYS[5], ARGV[7])
 redis.call('LTRIM', KEYS[5], 0, tonumber(ARGV[11]) - 1)
 redis.call('EXPIRE', KEYS[5], tonumber(ARGV[12]))

@@ -6,6 +6,7 @@ import {
   addCounts,
   addModelCounts,
   asHash,
+  rankBreakdown,
   scorePairs,
   toTotals,
   type UsageCounts,
@@ -92,10 +93,7 @@ export async function getUsage(
     addModelCounts(models, hashes[index]);
     return { day, ...toTotals(counts) };
   });
-  const byModel = [...models]
-    .map(([model, counts]) => ({ model, micro: counts.micro, ...toTotals(counts) }))
-    .sort((a, b) => b.micro - a.micro || b.requests - a.requests || a.model.localeCompare(b.model))
-    .map(({ micro: _micro, ...model }) => model);
+  const byModel = rankBreakdown(models, 'model');
   return {
     userId,
     plan,

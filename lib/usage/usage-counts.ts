@@ -15,7 +15,10 @@ export const usageMetrics = ['requests', 'input', 'output', 'micro'] as const;
 type Metric = (typeof usageMetrics)[number];
 export type UsageCounts = Record<Metric, number>;
 
-const modelPrefix = 'm:';
+/** The breakdowns of a day hash (brief contract 3): per model on every ledger, per tag, and on the
+ * deployment ledger per user and per team. */
+export const breakdownPrefixes = { model: 'm:', tag: 't:', user: 'u:', team: 'g:' } as const;
+export type BreakdownPrefix = (typeof breakdownPrefixes)[keyof typeof breakdownPrefixes];
 
 export function zeroCounts(): UsageCounts {
   return { requests: 0, input: 0, output: 0, micro: 0 };
@@ -35,21 +38,47 @@ export function addCounts(
   return into;
 }
 
-/** Fields are `m:<model>:<metric>`; model ids may hold `/` and `:`, metrics hold neither. */
-export function addModelCounts(
-  models: Map<string, UsageCounts>,
+/**
+ * Adds the `<prefix><name>:<metric>` fields of a hash to `breakdown`, by name. Names (model ids,
+ * tags) may hold `/` and `:`, metrics hold neither, so the name ends at the last colon.
+ */
+export function addBreakdownCounts(
+  breakdown: Map<string, UsageCounts>,
   hash: Record<string, unknown> | null | undefined,
+  prefix: BreakdownPrefix,
 ): void {
   for (const [field, value] of Object.entries(hash ?? {})) {
     const split = field.lastIndexOf(':');
     const metric = field.slice(split + 1);
-    if (!field.startsWith(modelPrefix) || split <= modelPrefix.length || !isMetric(metric))
-      continue;
-    const model = field.slice(modelPrefix.length, split);
-    const counts = models.get(model) ?? zeroCounts();
+    if (!field.startsWith(prefix) || split <= prefix.length || !isMetric(metric)) continue;
+    const name = field.slice(prefix.length, split);
+    const counts = breakdown.get(name) ?? zeroCounts();
     counts[metric] += readCount(value);
-    models.set(model, counts);
+    breakdown.set(name, counts);
   }
+}
+
+export function addModelCounts(
+  models: Map<string, UsageCounts>,
+  hash: Record<string, unknown> | null | undefined,
+): void {
+  addBreakdownCounts(models, hash, breakdownPrefixes.model);
+}
+
+/** A breakdown as totals, by spend, then requests, then name; `label` names the name's field. */
+export function rankBreakdown<Label extends string>(
+  breakdown: Map<string, UsageCounts>,
+  label: Label,
+): (UsageTotals & Record<Label, string>)[] {
+  return [...breakdown]
+    .sort(
+      ([nameA, a], [nameB, b]) =>
+        b.micro - a.micro || b.requests - a.requests || nameA.localeCompare(nameB),
+    )
+    .map(
+      ([name, counts]) =>
+        ({ [label]: name, ...toTotals(counts) }) as UsageTotals & Record<Label, string>,
+    );
 }
 
 function isMetric(value: string): value is Metric {

@@ -1,0 +1,106 @@
+import { ledgerIds, redisKeys } from '@/lib/limits/keys';
+import { microUsdToUsd } from './cost';
+import type { UsageRedis } from './queries';
+import {
+  addBreakdownCounts,
+  addCounts,
+  asHash,
+  type BreakdownPrefix,
+  breakdownPrefixes,
+  rankBreakdown,
+  readCount,
+  toTotals,
+  type UsageCounts,
+  type UsageTotals,
+  zeroCounts,
+} from './usage-counts';
+import { rangeOf, toIso, type UsagePeriod } from './usage-periods';
+
+/** Entries listed per top list; the rest of the period's spend is in the totals. */
+export const maxTopEntries = 10;
+
+/** Totals with what the response cache saved: `cachedRequests` hits, `savedUsd` not spent. */
+export interface OverviewTotals extends UsageTotals {
+  cachedRequests: number;
+  savedUsd: number;
+}
+
+export interface UsageOverview {
+  /** ISO 8601; `end` is exclusive. */
+  period: { start: string; end: string };
+  totals: OverviewTotals;
+  byDay: (OverviewTotals & { day: string })[];
+  /** How many users, teams, models and tags had usage in the period (the lists hold the top). */
+  counts: { users: number; teams: number; models: number; tags: number };
+  topUsers: (UsageTotals & { userId: string })[];
+  topTeams: (UsageTotals & { teamId: string })[];
+  topModels: (UsageTotals & { model: string })[];
+  topTags: (UsageTotals & { tag: string })[];
+}
+
+interface DayCounts extends UsageCounts {
+  cached: number;
+  saved: number;
+}
+
+function readDay(hash: Record<string, unknown> | null): DayCounts {
+  return {
+    ...addCounts(zeroCounts(), hash),
+    cached: readCount(hash?.cached),
+    saved: readCount(hash?.saved),
+  };
+}
+
+function toOverviewTotals(counts: DayCounts): OverviewTotals {
+  return {
+    ...toTotals(counts),
+    cachedRequests: counts.cached,
+    savedUsd: microUsdToUsd(counts.saved),
+  };
+}
+
+/**
+ * The deployment's usage for the period, from the `*` day hashes alone (one pipeline of one
+ * HGETALL per day): totals and cache savings per day, and the top users, teams, models and tags.
+ * Every breakdown is read from the day hashes, so a month is its days, not the month hash.
+ */
+export async function getUsageOverview(
+  redis: UsageRedis,
+  { period, now }: { period: UsagePeriod; now: number },
+): Promise<UsageOverview> {
+  const range = rangeOf(period, now);
+  const pipeline = redis.pipeline();
+  for (const day of range.days) pipeline.hgetall(redisKeys.usageDay(ledgerIds.deployment, day));
+  const hashes = (await pipeline.exec()).map(asHash);
+
+  const totals: DayCounts = { ...zeroCounts(), cached: 0, saved: 0 };
+  const breakdowns = new Map<BreakdownPrefix, Map<string, UsageCounts>>(
+    Object.values(breakdownPrefixes).map((prefix) => [prefix, new Map()]),
+  );
+  const byDay = range.days.map((day, index) => {
+    const hash = hashes[index] ?? null;
+    const counts = readDay(hash);
+    for (const metric of ['requests', 'input', 'output', 'micro', 'cached', 'saved'] as const)
+      totals[metric] += counts[metric];
+    for (const [prefix, breakdown] of breakdowns) addBreakdownCounts(breakdown, hash, prefix);
+    return { day, ...toOverviewTotals(counts) };
+  });
+  const of = (prefix: BreakdownPrefix) => breakdowns.get(prefix) ?? new Map();
+  const top = <Label extends string>(prefix: BreakdownPrefix, label: Label) =>
+    rankBreakdown(of(prefix), label).slice(0, maxTopEntries);
+  return {
+    period: { start: toIso(range.start), end: toIso(range.end) },
+    totals: toOverviewTotals(totals),
+    byDay,
+    counts: {
+      users: of(breakdownPrefixes.user).size,
+      teams: of(breakdownPrefixes.team).size,
+      models: of(breakdownPrefixes.model).size,
+      tags: of(breakdownPrefixes.tag).size,
+    },
+    topUsers: top(breakdownPrefixes.user, 'userId'),
+    topTeams: top(breakdownPrefixes.team, 'teamId'),
+    topModels: top(breakdownPrefixes.model, 'model'),
+    topTags: top(breakdownPrefixes.tag, 'tag'),
+  };
+}
