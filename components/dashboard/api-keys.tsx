@@ -2,7 +2,7 @@
 
 import { useState } from 'react';
 import { describeError, requestJson } from '@/components/ui/api';
-import { labelOfLimit } from '@/components/ui/limits';
+import { formatLimitAmount, labelOfLimit } from '@/components/ui/limits';
 import { usePolledJson } from '@/components/ui/use-polled-json';
 import { type ApiKeyRecord, type CreatedApiKey, toEpochMs } from './api';
 import { CreateKeyForm } from './create-key-form';
@@ -20,10 +20,11 @@ function Moment({ value, none }: { value: string | number | null | undefined; no
   return <time dateTime={new Date(time).toISOString()}>{momentFormat.format(time)}</time>;
 }
 
-/** A limit of a key's own policy: `name value` in the limit's unit as the API wrote it. */
+/** A limit of a key's own policy in its unit (dollars for spend), or the soft list. */
 function formatPolicyLimit(name: string, value: unknown): string {
   if (Array.isArray(value)) return `${name === 'soft' ? 'Soft' : name}: ${value.join(', ')}`;
-  return `${labelOfLimit(name)}: ${typeof value === 'number' ? value.toLocaleString('en-US') : String(value)}`;
+  const amount = typeof value === 'number' ? formatLimitAmount(name, value) : String(value);
+  return `${labelOfLimit(name)}: ${amount}`;
 }
 
 /** The key's team, allowed models and own limits; "plan only" when it has none. */

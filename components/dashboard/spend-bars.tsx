@@ -43,8 +43,8 @@ export function SpendBars({
           dataKey="name"
           tick={axisTick}
           stroke="var(--border)"
-          width={120}
-          tickFormatter={(name: string) => (name.length > 18 ? `${name.slice(0, 17)}…` : name)}
+          width={160}
+          tickFormatter={(name: string) => (name.length > 22 ? `${name.slice(0, 21)}…` : name)}
         />
         <Tooltip
           formatter={(value) => [formatUsd(Number(value)), 'Spend']}

@@ -110,14 +110,10 @@ export function TopLists({
   const props = { overview, period, teams: byId };
   return (
     <>
-      <div className={styles.pair}>
-        <TopList dimension="users" chart {...props} />
-        <TopList dimension="models" chart {...props} />
-      </div>
-      <div className={styles.pair}>
-        <TopList dimension="teams" chart={false} {...props} />
-        <TopList dimension="tags" chart={false} {...props} />
-      </div>
+      <TopList dimension="users" chart {...props} />
+      <TopList dimension="models" chart {...props} />
+      <TopList dimension="teams" chart={false} {...props} />
+      <TopList dimension="tags" chart={false} {...props} />
     </>
   );
 }
