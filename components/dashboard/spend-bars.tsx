@@ -27,7 +27,7 @@ export function SpendBars({
         layout="vertical"
         responsive
         style={{ width: '100%', height: '100%' }}
-        margin={{ top: 4, right: 12, bottom: 4, left: 4 }}
+        margin={{ top: 4, right: 12, bottom: 4, left: 12 }}
         accessibilityLayer={false}
       >
         <CartesianGrid stroke="var(--border)" horizontal={false} />
@@ -44,7 +44,7 @@ export function SpendBars({
           tick={axisTick}
           stroke="var(--border)"
           width={160}
-          tickFormatter={(name: string) => (name.length > 22 ? `${name.slice(0, 21)}…` : name)}
+          tickFormatter={(name: string) => (name.length > 20 ? `${name.slice(0, 19)}…` : name)}
         />
         <Tooltip
           formatter={(value) => [formatUsd(Number(value)), 'Spend']}

@@ -623,6 +623,19 @@ test('parts other branches serve (teams, alerts, key policy, soft-limit and cach
   );
   await expectNoSeriousViolations(page, 'admin, every optional part');
 
+  // A team's name opens the team view: the user view over GET /api/usage?teamId= (teams branch).
+  const teamUsage = { ...usage, userId, teamId: 'research', plan: 'pro' };
+  await page.route('**/api/usage?*teamId=research*', (route) => route.fulfill({ json: teamUsage }));
+  await teams.getByRole('link', { name: 'Research' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Usage of team research');
+  await expectTotals(page, usage.totals);
+  await expect(page.getByTestId('export-csv')).toHaveCount(0);
+  await expect(page.getByRole('region', { name: 'Limits · plan pro' })).toContainText(
+    "A team's budgets count its members' requests",
+  );
+  await page.getByRole('link', { name: '← Overview' }).click();
+  await expect(keysRegion(page)).toBeVisible();
+
   // A served request over a soft limit, and one served from the cache, in the recent requests.
   const [request] = usage.recent;
   if (!request) throw new Error('no request to decorate');
