@@ -16,7 +16,8 @@ export interface TagUsage extends UsageTotals {
 }
 
 /** `/api/usage`, for a user or (`?teamId=`) a team. */
-export interface UsageReport extends UserUsageReport {
+export interface UsageReport extends Omit<UserUsageReport, 'byTag'> {
+  /** Absent from a deployment that does not count tags. */
   byTag?: TagUsage[];
   teamId?: string;
 }

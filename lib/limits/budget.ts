@@ -36,7 +36,7 @@ export interface RequestLogEntry {
   timeToFirstTokenMs: number | null;
   /** Every target tried, in order; the last `served` one is what `model` and `provider` name. */
   attempts?: Attempt[];
-  /** The request's tags (the tags branch sets them); the deployment ledger counts spend per tag. */
+  /** The request's tags (lib/tags); absent when it had none. */
   tags?: string[];
   /** Soft limits this request went over (the limits branch sets them). */
   limitWarnings?: string[];
@@ -115,6 +115,7 @@ export function createBudgetStore({
           String(usageRetentionSeconds),
           // The lease, like the reservation, is held under the request's id.
           leaseHeld ? entry.id : '',
+          ...(entry.tags ?? []),
         ],
       );
     },

@@ -117,7 +117,7 @@ return {1, output, tonumber(dayUsed[1]) or 0, tonumber(monthUsed[1]) or 0}
  *       plans, leases, deployment usage day, deployment usage month
  * ARGV: reservation id ('' for none), input, output, micro, model, counted (1 = a served
  *       request), log entry JSON, now, userId, plan, log length, retention seconds, lease id
- *       ('' for none)
+ *       ('' for none), then the request's tags (14 onwards, none or more)
  */
 export const settleUsageScript = `
 if ARGV[1] ~= '' then
@@ -142,15 +142,19 @@ end
 redis.call('HINCRBY', KEYS[1], model .. 'input', input)
 redis.call('HINCRBY', KEYS[1], model .. 'output', output)
 redis.call('HINCRBY', KEYS[1], model .. 'micro', micro)
+for i = 14, #ARGV do
+  local tag = 't:' .. ARGV[i] .. ':'
+  if ARGV[6] == '1' then redis.call('HINCRBY', KEYS[1], tag .. 'requests', 1) end
+  redis.call('HINCRBY', KEYS[1], tag .. 'input', input)
+  redis.call('HINCRBY', KEYS[1], tag .. 'output', output)
+  redis.call('HINCRBY', KEYS[1], tag .. 'micro', micro)
+end
 
 -- The deployment ledger '*': totals, and per model, user and tag on the day.
 local requests = 0
 if ARGV[6] == '1' then requests = 1 end
 local breakdowns = {model, 'u:' .. ARGV[9] .. ':'}
-local tags = cjson.decode(ARGV[7]).tags
-if type(tags) == 'table' then
-  for _, tag in ipairs(tags) do table.insert(breakdowns, 't:' .. tag .. ':') end
-end
+for i = 14, #ARGV do table.insert(breakdowns, 't:' .. ARGV[i] .. ':') end
 for _, key in ipairs({KEYS[9], KEYS[10]}) do
   redis.call('HINCRBY', key, 'requests', requests)
   redis.call('HINCRBY', key, 'input', input)

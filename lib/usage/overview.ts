@@ -5,9 +5,8 @@ import {
   addBreakdownCounts,
   addCounts,
   asHash,
-  type BreakdownPrefix,
   breakdownPrefixes,
-  rankBreakdown,
+  rankByCost,
   readCount,
   toTotals,
   type UsageCounts,
@@ -74,7 +73,7 @@ export async function getUsageOverview(
   const hashes = (await pipeline.exec()).map(asHash);
 
   const totals: DayCounts = { ...zeroCounts(), cached: 0, saved: 0 };
-  const breakdowns = new Map<BreakdownPrefix, Map<string, UsageCounts>>(
+  const breakdowns = new Map<string, Map<string, UsageCounts>>(
     Object.values(breakdownPrefixes).map((prefix) => [prefix, new Map()]),
   );
   const byDay = range.days.map((day, index) => {
@@ -82,12 +81,14 @@ export async function getUsageOverview(
     const counts = readDay(hash);
     for (const metric of ['requests', 'input', 'output', 'micro', 'cached', 'saved'] as const)
       totals[metric] += counts[metric];
-    for (const [prefix, breakdown] of breakdowns) addBreakdownCounts(breakdown, hash, prefix);
+    for (const [prefix, breakdown] of breakdowns) addBreakdownCounts(prefix, breakdown, hash);
     return { day, ...toOverviewTotals(counts) };
   });
-  const of = (prefix: BreakdownPrefix) => breakdowns.get(prefix) ?? new Map();
-  const top = <Label extends string>(prefix: BreakdownPrefix, label: Label) =>
-    rankBreakdown(of(prefix), label).slice(0, maxTopEntries);
+  const of = (prefix: string) => breakdowns.get(prefix) ?? new Map<string, UsageCounts>();
+  const top = (prefix: string) =>
+    rankByCost(of(prefix))
+      .slice(0, maxTopEntries)
+      .map(([name, counts]) => ({ name, totals: toTotals(counts) }));
   return {
     period: { start: toIso(range.start), end: toIso(range.end) },
     totals: toOverviewTotals(totals),
@@ -98,9 +99,9 @@ export async function getUsageOverview(
       models: of(breakdownPrefixes.model).size,
       tags: of(breakdownPrefixes.tag).size,
     },
-    topUsers: top(breakdownPrefixes.user, 'userId'),
-    topTeams: top(breakdownPrefixes.team, 'teamId'),
-    topModels: top(breakdownPrefixes.model, 'model'),
-    topTags: top(breakdownPrefixes.tag, 'tag'),
+    topUsers: top(breakdownPrefixes.user).map(({ name, totals }) => ({ userId: name, ...totals })),
+    topTeams: top(breakdownPrefixes.team).map(({ name, totals }) => ({ teamId: name, ...totals })),
+    topModels: top(breakdownPrefixes.model).map(({ name, totals }) => ({ model: name, ...totals })),
+    topTags: top(breakdownPrefixes.tag).map(({ name, totals }) => ({ tag: name, ...totals })),
   };
 }

@@ -15,11 +15,6 @@ export const usageMetrics = ['requests', 'input', 'output', 'micro'] as const;
 type Metric = (typeof usageMetrics)[number];
 export type UsageCounts = Record<Metric, number>;
 
-/** The breakdowns of a day hash (brief contract 3): per model on every ledger, per tag, and on the
- * deployment ledger per user and per team. */
-export const breakdownPrefixes = { model: 'm:', tag: 't:', user: 'u:', team: 'g:' } as const;
-export type BreakdownPrefix = (typeof breakdownPrefixes)[keyof typeof breakdownPrefixes];
-
 export function zeroCounts(): UsageCounts {
   return { requests: 0, input: 0, output: 0, micro: 0 };
 }
@@ -39,46 +34,45 @@ export function addCounts(
 }
 
 /**
- * Adds the `<prefix><name>:<metric>` fields of a hash to `breakdown`, by name. Names (model ids,
- * tags) may hold `/` and `:`, metrics hold neither, so the name ends at the last colon.
+ * A day hash's breakdowns (brief contract 3): `m:<model>:<metric>` and `t:<tag>:<metric>` on
+ * every ledger, and on the deployment ledger also `u:<userId>:<metric>` and `g:<teamId>:<metric>`.
+ */
+export const breakdownPrefixes = { model: 'm:', tag: 't:', user: 'u:', team: 'g:' } as const;
+
+/**
+ * Sums a day hash's `<prefix><name>:<metric>` fields by name; names (model ids, tags) may hold
+ * `/` and `:`, metrics hold neither, so a field splits at its last colon.
  */
 export function addBreakdownCounts(
-  breakdown: Map<string, UsageCounts>,
+  prefix: string,
+  into: Map<string, UsageCounts>,
   hash: Record<string, unknown> | null | undefined,
-  prefix: BreakdownPrefix,
 ): void {
   for (const [field, value] of Object.entries(hash ?? {})) {
     const split = field.lastIndexOf(':');
     const metric = field.slice(split + 1);
     if (!field.startsWith(prefix) || split <= prefix.length || !isMetric(metric)) continue;
     const name = field.slice(prefix.length, split);
-    const counts = breakdown.get(name) ?? zeroCounts();
+    const counts = into.get(name) ?? zeroCounts();
     counts[metric] += readCount(value);
-    breakdown.set(name, counts);
+    into.set(name, counts);
   }
 }
 
+/** Sums the `m:<model>:<metric>` fields by model. */
 export function addModelCounts(
   models: Map<string, UsageCounts>,
   hash: Record<string, unknown> | null | undefined,
 ): void {
-  addBreakdownCounts(models, hash, breakdownPrefixes.model);
+  addBreakdownCounts(breakdownPrefixes.model, models, hash);
 }
 
-/** A breakdown as totals, by spend, then requests, then name; `label` names the name's field. */
-export function rankBreakdown<Label extends string>(
-  breakdown: Map<string, UsageCounts>,
-  label: Label,
-): (UsageTotals & Record<Label, string>)[] {
-  return [...breakdown]
-    .sort(
-      ([nameA, a], [nameB, b]) =>
-        b.micro - a.micro || b.requests - a.requests || nameA.localeCompare(nameB),
-    )
-    .map(
-      ([name, counts]) =>
-        ({ [label]: name, ...toTotals(counts) }) as UsageTotals & Record<Label, string>,
-    );
+/** A breakdown by cost, then requests, then name. */
+export function rankByCost(counts: Map<string, UsageCounts>): [string, UsageCounts][] {
+  return [...counts].sort(
+    ([nameA, a], [nameB, b]) =>
+      b.micro - a.micro || b.requests - a.requests || nameA.localeCompare(nameB),
+  );
 }
 
 function isMetric(value: string): value is Metric {
