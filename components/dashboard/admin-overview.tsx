@@ -1,7 +1,6 @@
 'use client';
 
-import type { ReactNode } from 'react';
-import { type Polled, usePolledJson } from '@/components/ui/use-polled-json';
+import { usePolledJson } from '@/components/ui/use-polled-json';
 import {
   type AlertsReport,
   isMissingEndpoint,
@@ -16,44 +15,12 @@ import styles from './dashboard.module.css';
 import { DashboardToolbar } from './dashboard-toolbar';
 import { FiredAlerts } from './fired-alerts';
 import { OverviewTotals } from './overview-totals';
+import { PolledSection } from './polled-section';
 import { LoadError, Loading } from './status-notices';
 import { TeamsList } from './teams-list';
 import { TopLists } from './top-lists';
 import { DailyTable, UsageChart } from './usage-chart';
 import { UsersTable } from './users-table';
-
-/**
- * A card fed by one polled endpoint. A deployment without the endpoint (404) leaves the card
- * out rather than showing an error: teams and alerts are optional parts of the gateway.
- */
-function PolledSection<T>({
-  id,
-  title,
-  what,
-  polled,
-  children,
-}: {
-  id: string;
-  title: string;
-  what: string;
-  polled: Polled<T>;
-  children: (data: T) => ReactNode;
-}) {
-  if (isMissingEndpoint(polled.error)) return null;
-  return (
-    <section className={styles.card} aria-labelledby={`${id}-heading`} data-testid={id}>
-      <h2 id={`${id}-heading`}>{title}</h2>
-      {polled.error ? (
-        <LoadError error={polled.error} stale={!!polled.data} onRetry={polled.refresh} />
-      ) : null}
-      {polled.data !== undefined ? (
-        children(polled.data)
-      ) : polled.error ? null : (
-        <Loading what={what} />
-      )}
-    </section>
-  );
-}
 
 function OverviewSections({
   overview,

@@ -49,9 +49,12 @@ export interface AlertRecord {
   at: string | number;
   ledger: { kind: string; id: string };
   limit: string;
+  /** Percent of the budget. */
   threshold: number;
+  /** In `unit`: tokens, or micro-dollars for a spend budget. */
   used: number;
   limitValue: number;
+  unit?: 'tokens' | 'micro';
   delivery?: { status: string; attempts: number };
 }
 

@@ -1,3 +1,4 @@
+import { formatTokens, formatUsd } from '@/components/ui/format';
 import { formatLimitAmount, labelOfLimit } from '@/components/ui/limits';
 import { type AlertRecord, toEpochMs } from './api';
 import styles from './dashboard.module.css';
@@ -10,11 +11,11 @@ const timeFormat = new Intl.DateTimeFormat('en-US', {
   minute: '2-digit',
 });
 
-const percent = new Intl.NumberFormat('en-US', { style: 'percent', maximumFractionDigits: 0 });
-
-/** Thresholds may come as fractions (0.5) or percentages (50). */
-function formatThreshold(threshold: number): string {
-  return percent.format(threshold > 1 ? threshold / 100 : threshold);
+/** An amount in the alert's unit: micro-dollars as dollars, tokens as a count. */
+function formatAmount(alert: AlertRecord, amount: number): string {
+  if (alert.unit === 'micro') return formatUsd(amount / 1_000_000);
+  if (alert.unit === 'tokens') return formatTokens(amount);
+  return formatLimitAmount(alert.limit, amount);
 }
 
 function AlertTime({ at }: { at: AlertRecord['at'] }) {
@@ -51,10 +52,9 @@ export function FiredAlerts({ alerts }: { alerts: AlertRecord[] }) {
                 {alert.ledger.kind} {alert.ledger.id}
               </td>
               <td>{labelOfLimit(alert.limit)}</td>
-              <td>{formatThreshold(alert.threshold)}</td>
+              <td>{alert.threshold}%</td>
               <td>
-                {formatLimitAmount(alert.limit, alert.used)} of{' '}
-                {formatLimitAmount(alert.limit, alert.limitValue)}
+                {formatAmount(alert, alert.used)} of {formatAmount(alert, alert.limitValue)}
               </td>
               <td>
                 {alert.delivery

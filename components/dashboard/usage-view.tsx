@@ -2,11 +2,20 @@
 
 import type { LimitsReport } from '@/components/ui/limits';
 import { usePolledJson } from '@/components/ui/use-polled-json';
-import { exportUrl, type UsagePeriod, type UsageReport, type UsageSubject, usageUrl } from './api';
+import {
+  type AlertsReport,
+  exportUrl,
+  type UsagePeriod,
+  type UsageReport,
+  type UsageSubject,
+  usageUrl,
+} from './api';
 import styles from './dashboard.module.css';
 import { DashboardToolbar } from './dashboard-toolbar';
+import { FiredAlerts } from './fired-alerts';
 import { LimitMeters } from './limit-meters';
 import { ModelBreakdown, TagBreakdown } from './model-breakdown';
+import { PolledSection } from './polled-section';
 import { RecentRequests } from './recent-requests';
 import { LoadError, Loading, NoRequests } from './status-notices';
 import { DailyTable, UsageChart } from './usage-chart';
@@ -35,6 +44,16 @@ function LimitsSection({ own, plan, team }: { own: boolean; plan: string | null;
         <Loading what="limits" />
       )}
     </section>
+  );
+}
+
+/** The caller's fired spend alerts (their own, their keys' and their team's). */
+function OwnAlerts() {
+  const alerts = usePolledJson<AlertsReport>('/api/alerts');
+  return (
+    <PolledSection id="alerts" title="Alerts" what="alerts" polled={alerts}>
+      {(data) => <FiredAlerts alerts={data.alerts ?? []} />}
+    </PolledSection>
   );
 }
 
@@ -82,6 +101,7 @@ function UsageSections({
               <TagBreakdown report={report} />
             </section>
           ) : null}
+          {own ? <OwnAlerts /> : null}
           <section className={styles.card} aria-labelledby="recent-heading">
             <h2 id="recent-heading">Recent requests</h2>
             {report.recent.length > 0 ? (
