@@ -55,7 +55,7 @@ const withoutName = ({ requests, inputTokens, outputTokens, costUsd }: UsageRepo
 });
 
 describe('GET /api/usage/overview', () => {
-  it("sums every user's settled requests into the deployment's totals, days, top users and top models", async () => {
+  it("sums every user's settled requests into the deployment's totals, days, top users, models and tags", async () => {
     const aliceKey = await app.createKey({ userId: 'overview-alice' });
     const bobKey = await app.createKey({ userId: 'overview-bob' });
     const alice = new OpenAI({ baseURL: `${app.url}/api/v1`, apiKey: aliceKey, maxRetries: 0 });
@@ -67,7 +67,11 @@ describe('GET /api/usage/overview', () => {
     }
     const chat = await fetch(`${app.url}/api/chat`, {
       method: 'POST',
-      headers: { ...bearer(bobKey), 'content-type': 'application/json' },
+      headers: {
+        ...bearer(bobKey),
+        'content-type': 'application/json',
+        'x-tollgate-tags': 'feature:chat,env:prod',
+      },
       body: JSON.stringify({
         stream: false,
         model: 'demo/cheap',
@@ -99,7 +103,12 @@ describe('GET /api/usage/overview', () => {
     ]);
     expect(overview.topModels.map((model) => model.model)).toEqual(['demo/priced', 'demo/cheap']);
     expect(overview.topModels[0]).toMatchObject(withoutName(aliceUsage.totals));
-    expect(overview.counts).toMatchObject({ users: 2, models: 2 });
+    expect(overview.counts).toEqual({ users: 2, teams: 0, models: 2, tags: 2 });
+    // Only Bob's request was tagged, with two tags: each tag's row is that request.
+    expect(overview.topTags).toEqual([
+      { tag: 'env:prod', ...withoutName(bobUsage.totals) },
+      { tag: 'feature:chat', ...withoutName(bobUsage.totals) },
+    ]);
 
     const today = new Date().toISOString().slice(0, 10);
     expect(overview.byDay.at(-1)).toMatchObject({ day: today, requests: 3 });
