@@ -56,10 +56,11 @@ function KeyPolicy({ record }: { record: ApiKeyRecord }) {
 
 function KeyExpiry({ record, now }: { record: ApiKeyRecord; now: number }) {
   const expiresAt = toEpochMs(record.expiresAt);
+  const expired = record.expired ?? (expiresAt !== undefined && expiresAt <= now);
   return (
     <>
       <Moment value={record.expiresAt} none="never" />
-      {expiresAt !== undefined && expiresAt <= now ? (
+      {expired ? (
         <>
           {' '}
           <span className={styles.badge} data-state="expired">

@@ -1,5 +1,5 @@
 import { ApiError } from '@/components/ui/api';
-import type { ApiKeyRecord as StoredApiKeyRecord } from '@/lib/auth/api-keys';
+import type { ListedApiKey, ApiKeyRecord as StoredApiKeyRecord } from '@/lib/auth/api-keys';
 import type { UsageOverview } from '@/lib/usage/overview';
 import type { UsageRequest, UserUsage, UsageReport as UserUsageReport } from '@/lib/usage/queries';
 import type { UsageTotals } from '@/lib/usage/usage-counts';
@@ -15,22 +15,21 @@ export interface TagUsage extends UsageTotals {
   tag: string;
 }
 
-/** `/api/usage`, for a user or (`?teamId=`) a team. */
-export interface UsageReport extends Omit<UserUsageReport, 'byTag'> {
+/**
+ * `/api/usage`, for a user or (`?teamId=`) a team. A team's report names the team instead of a
+ * user and has no request log (the log is per user).
+ */
+export interface UsageReport extends Omit<UserUsageReport, 'byTag' | 'recent' | 'userId'> {
+  userId?: string;
+  teamId?: string;
   /** Absent from a deployment that does not count tags. */
   byTag?: TagUsage[];
-  teamId?: string;
+  recent?: UsageRequest[];
 }
 
-/** A key's record in `GET /api/keys`, with its policy when the deployment has one. */
-export interface ApiKeyRecord extends StoredApiKeyRecord {
-  teamId?: string | null;
-  allowedModels?: string[] | null;
-  limits?: Record<string, unknown> | null;
-  /** ISO 8601 or epoch ms. */
-  expiresAt?: string | number | null;
-  lastUsedAt?: string | number | null;
-}
+/** A key as `GET /api/keys` lists it: its record and policy, with last use and expiry. */
+export type ApiKeyRecord = StoredApiKeyRecord &
+  Partial<Pick<ListedApiKey, 'lastUsedAt' | 'expired' | 'previousSecretExpiresAt'>>;
 
 export interface TeamRecord {
   id: string;

@@ -66,7 +66,8 @@ function UsageSections({
   own: boolean;
   team: boolean;
 }) {
-  const empty = report.totals.requests === 0 && report.recent.length === 0;
+  const recent = report.recent;
+  const empty = report.totals.requests === 0 && (recent?.length ?? 0) === 0;
   return (
     <>
       <section aria-labelledby="totals-heading">
@@ -102,14 +103,16 @@ function UsageSections({
             </section>
           ) : null}
           {own ? <OwnAlerts /> : null}
-          <section className={styles.card} aria-labelledby="recent-heading">
-            <h2 id="recent-heading">Recent requests</h2>
-            {report.recent.length > 0 ? (
-              <RecentRequests requests={report.recent} />
-            ) : (
-              <p className={styles.muted}>The request log holds none from this period.</p>
-            )}
-          </section>
+          {recent ? (
+            <section className={styles.card} aria-labelledby="recent-heading">
+              <h2 id="recent-heading">Recent requests</h2>
+              {recent.length > 0 ? (
+                <RecentRequests requests={recent} />
+              ) : (
+                <p className={styles.muted}>The request log holds none from this period.</p>
+              )}
+            </section>
+          ) : null}
         </>
       )}
     </>

@@ -1,12 +1,17 @@
 import { after } from 'next/server';
 import type { z } from 'zod';
-import { planOf } from '@/lib/auth/identify';
-import { getConfig } from '@/lib/config';
+import { recordKeyUse } from '@/lib/auth/api-keys';
+import { planOf, requireRedis } from '@/lib/auth/identify';
+import { checkKeyModel } from '@/lib/auth/key-policy';
+import { openChatCache } from '@/lib/cache/chat-cache';
+import { cacheTenantOf } from '@/lib/cache/key';
+import { catalogIdOf, getConfig } from '@/lib/config';
 import type { ErrorBody } from '@/lib/errors';
 import { preflightResponse } from '@/lib/http/cors';
 import { handle, type RouteHandler } from '@/lib/http/door';
 import { copyHeaders } from '@/lib/http/headers';
 import type { RelayProtocol } from '@/lib/relay/protocol';
+import { getRedis } from '@/lib/store/redis';
 import { readRequestTags } from '@/lib/tags/tags';
 import { type ChatAccounting, openChatAccounting } from './accounting';
 import { checkGuestModel, guestBuckets } from './guests';
@@ -79,6 +84,7 @@ export function serveChat<Schema extends z.ZodType>(endpoint: ChatEndpoint<Schem
           };
         }
         if (identity.kind === 'guest') checkGuestModel(config, chatRequest.model);
+        checkKeyModel(identity, catalogIdOf(config, chatRequest.model));
         accounting = openChatAccounting(
           {
             identity,
@@ -90,12 +96,40 @@ export function serveChat<Schema extends z.ZodType>(endpoint: ChatEndpoint<Schem
           config,
           after,
         );
+        // Off (no read, no header) unless the model or the plan enables it. The tenant is the
+        // user until teams are resolved here: pass the team's id (and plan) once they are.
+        const cache = await openChatCache({
+          config,
+          redis: requireRedis(getRedis(config)),
+          tenant: cacheTenantOf(identity),
+          plan: planOf(config, identity.plan),
+          api: endpoint.api,
+          model: chatRequest.model,
+          body: endpoint.relay ? rawBody : body,
+          headers: chatRequest.relay?.headers,
+          cacheControl: request.headers.get('cache-control'),
+          defer: after,
+        });
+        if (cache) headers.set('x-tollgate-cache', cache.status);
+        // A hit costs one round trip (the lookup) before admission's: it is admitted against
+        // the rate windows only, served without a provider, and recorded after the response.
+        const hit = await cache?.lookup();
+        if (hit) {
+          await accounting.admitCacheHit();
+          headers.set('x-tollgate-cache', 'hit');
+          const { model, provider, savedMicroUsd } = hit.entry;
+          after(accounting.settleCacheHit({ model, provider, savedMicroUsd }));
+          copyHeaders(accounting.headers, hit.response.headers);
+          return hit.response;
+        }
         const run = await startChat(chatRequest, request.signal, { accounting, defer: after });
         after(() => recordOutcome(run));
+        const keyId = identity.keyId;
+        if (keyId) after(() => recordKeyUse(requireRedis(getRedis(config)), keyId));
         const response = isRelayed(run) ? run.response : await endpoint.reply(run, body);
         if (isRelayed(run)) copyHeaders(new Headers(servedByHeaders(run)), response.headers);
         copyHeaders(accounting.headers, response.headers);
-        return response;
+        return cache ? cache.keep(response, run) : response;
       } catch (error) {
         if (accounting) {
           after(accounting.abandon());

@@ -40,8 +40,9 @@ export interface RequestLogEntry {
   tags?: string[];
   /** Soft limits this request went over (the limits branch sets them). */
   limitWarnings?: string[];
-  /** Served from the response cache (the cache branch sets it), and what that saved. */
+  /** Served from the response cache: no provider was called and nothing was billed. */
   cached?: boolean;
+  /** A cache hit's saving: what the stored answer cost when it was made. */
   savedMicroUsd?: number;
 }
 
@@ -115,6 +116,8 @@ export function createBudgetStore({
           String(usageRetentionSeconds),
           // The lease, like the reservation, is held under the request's id.
           leaseHeld ? entry.id : '',
+          entry.cached ? '1' : '0',
+          String(entry.savedMicroUsd ?? 0),
           ...(entry.tags ?? []),
         ],
       );

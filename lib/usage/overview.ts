@@ -1,13 +1,13 @@
 import { ledgerIds, redisKeys } from '@/lib/limits/keys';
-import { microUsdToUsd } from './cost';
 import type { UsageRedis } from './queries';
 import {
   addBreakdownCounts,
   addCounts,
   asHash,
   breakdownPrefixes,
+  type CacheSavings,
   rankByCost,
-  readCount,
+  toSavings,
   toTotals,
   type UsageCounts,
   type UsageTotals,
@@ -19,10 +19,7 @@ import { rangeOf, toIso, type UsagePeriod } from './usage-periods';
 export const maxTopEntries = 10;
 
 /** Totals with what the response cache saved: `cachedRequests` hits, `savedUsd` not spent. */
-export interface OverviewTotals extends UsageTotals {
-  cachedRequests: number;
-  savedUsd: number;
-}
+export type OverviewTotals = UsageTotals & CacheSavings;
 
 export interface UsageOverview {
   /** ISO 8601; `end` is exclusive. */
@@ -37,25 +34,8 @@ export interface UsageOverview {
   topTags: (UsageTotals & { tag: string })[];
 }
 
-interface DayCounts extends UsageCounts {
-  cached: number;
-  saved: number;
-}
-
-function readDay(hash: Record<string, unknown> | null): DayCounts {
-  return {
-    ...addCounts(zeroCounts(), hash),
-    cached: readCount(hash?.cached),
-    saved: readCount(hash?.saved),
-  };
-}
-
-function toOverviewTotals(counts: DayCounts): OverviewTotals {
-  return {
-    ...toTotals(counts),
-    cachedRequests: counts.cached,
-    savedUsd: microUsdToUsd(counts.saved),
-  };
+function toOverviewTotals(counts: UsageCounts): OverviewTotals {
+  return { ...toTotals(counts), ...toSavings(counts) };
 }
 
 /**
@@ -72,15 +52,14 @@ export async function getUsageOverview(
   for (const day of range.days) pipeline.hgetall(redisKeys.usageDay(ledgerIds.deployment, day));
   const hashes = (await pipeline.exec()).map(asHash);
 
-  const totals: DayCounts = { ...zeroCounts(), cached: 0, saved: 0 };
+  const totals = zeroCounts();
   const breakdowns = new Map<string, Map<string, UsageCounts>>(
     Object.values(breakdownPrefixes).map((prefix) => [prefix, new Map()]),
   );
   const byDay = range.days.map((day, index) => {
     const hash = hashes[index] ?? null;
-    const counts = readDay(hash);
-    for (const metric of ['requests', 'input', 'output', 'micro', 'cached', 'saved'] as const)
-      totals[metric] += counts[metric];
+    const counts = addCounts(zeroCounts(), hash);
+    addCounts(totals, hash);
     for (const [prefix, breakdown] of breakdowns) addBreakdownCounts(prefix, breakdown, hash);
     return { day, ...toOverviewTotals(counts) };
   });

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import AxeBuilder from '@axe-core/playwright';
 import { type APIRequestContext, expect, type Locator, type Page, test } from '@playwright/test';
-import type { UsageOverview, UsageReport } from '../../components/dashboard/api';
+import type { UsageOverview } from '../../components/dashboard/api';
 import { formatTokens, formatUsd } from '../../components/ui/format';
+import type { UsageReport } from '../../lib/usage/queries';
 import { e2eAdminToken } from '../../playwright.config';
 
 const admin = { authorization: `Bearer ${e2eAdminToken}` };
@@ -633,12 +634,15 @@ test('parts other branches serve (teams, alerts, key policy, soft-limit and cach
   await expectNoSeriousViolations(page, 'admin, every optional part');
 
   // A team's name opens the team view: the user view over GET /api/usage?teamId= (teams branch).
-  const teamUsage = { ...usage, userId, teamId: 'research', plan: 'pro' };
+  // A team's report names the team, not a user, and has no request log.
+  const { recent: _recent, userId: _userId, ...ledgerUsage } = usage;
+  const teamUsage = { ...ledgerUsage, teamId: 'research', plan: 'pro' };
   await page.route('**/api/usage?*teamId=research*', (route) => route.fulfill({ json: teamUsage }));
   await teams.getByRole('link', { name: 'Research' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Usage of team research');
   await expectTotals(page, usage.totals);
   await expect(page.getByTestId('export-csv')).toHaveCount(0);
+  await expect(page.getByRole('region', { name: 'Recent requests' })).toHaveCount(0);
   await expect(page.getByRole('region', { name: 'Limits · plan pro' })).toContainText(
     "A team's budgets count its members' requests",
   );
