@@ -161,13 +161,17 @@ end
 local requests = 0
 if ARGV[6] == '1' then requests = 1 end
 local breakdowns = {model, 'u:' .. ARGV[9] .. ':'}
-for i = 14, #ARGV do table.insert(breakdowns, 't:' .. ARGV[i] .. ':') end
+for i = 16, #ARGV do table.insert(breakdowns, 't:' .. ARGV[i] .. ':') end
 for _, key in ipairs({KEYS[9], KEYS[10]}) do
   redis.call('HINCRBY', key, 'requests', requests)
   redis.call('HINCRBY', key, 'input', input)
   redis.call('HINCRBY', key, 'output', output)
   redis.call('HINCRBY', key, 'tokens', input + output)
   redis.call('HINCRBY', key, 'micro', micro)
+  if ARGV[14] == '1' then
+    redis.call('HINCRBY', key, 'cached', 1)
+    redis.call('HINCRBY', key, 'saved', tonumber(ARGV[15]))
+  end
   redis.call('EXPIRE', key, tonumber(ARGV[12]))
 end
 for _, prefix in ipairs(breakdowns) do
