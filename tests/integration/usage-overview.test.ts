@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UsageOverview } from '@/lib/usage/overview';
 import type { UsageReport } from '@/lib/usage/queries';
 import { startTestApp, type TestApp, testAdminToken } from '../support/app';
+import { settledTotals } from '../support/usage';
 
 let app: TestApp;
 
@@ -16,6 +17,11 @@ const gatewayConfig = {
     'demo/cheap': {
       targets: [{ provider: 'demo', model: 'instant' }],
       pricing: { inputPerMTok: 1, outputPerMTok: 1 },
+    },
+    'demo/cached': {
+      targets: [{ provider: 'demo', model: 'instant' }],
+      pricing: { inputPerMTok: 2, outputPerMTok: 4 },
+      cache: { maxAgeSeconds: 60 },
     },
   },
 };
@@ -115,6 +121,50 @@ describe('GET /api/usage/overview', () => {
     const day = await settledOverview(3, 'day');
     expect(day.totals).toEqual(overview.totals);
     expect(day.byDay).toHaveLength(1);
+  });
+
+  it('counts a response-cache hit as a cached request and its saving, at no spend', async () => {
+    const before = await settledOverview(0);
+    const key = await app.createKey({ userId: 'overview-cache' });
+    const ask = async () => {
+      const response = await fetch(`${app.url}/api/chat`, {
+        method: 'POST',
+        headers: {
+          ...bearer(key),
+          'content-type': 'application/json',
+          'cache-control': 'max-age=60',
+        },
+        body: JSON.stringify({
+          stream: false,
+          model: 'demo/cached',
+          messages: [{ role: 'user', content: 'The same question twice' }],
+        }),
+      });
+      expect(response.status).toBe(200);
+      return { cache: response.headers.get('x-tollgate-cache'), body: await response.json() };
+    };
+    const first = await ask();
+    // The hit is looked up only once the miss has been stored (after its response).
+    let asked = 1;
+    const deadline = Date.now() + 10_000;
+    let second = await ask();
+    asked++;
+    while (second.cache !== 'hit' && Date.now() < deadline) {
+      second = await ask();
+      asked++;
+    }
+    expect([first.cache, second.cache]).toEqual(['miss', 'hit']);
+
+    const own = await settledTotals(app, key, asked);
+    expect(own.requests).toBe(asked);
+    const overview = await settledOverview(before.totals.requests + asked);
+    const firstCost = first.body.costUsd as number;
+    expect(firstCost).toBeGreaterThan(0);
+    expect(overview.totals.requests - before.totals.requests).toBe(asked);
+    expect(overview.totals.cachedRequests - before.totals.cachedRequests).toBe(1);
+    expect(overview.totals.savedUsd - before.totals.savedUsd).toBeCloseTo(firstCost, 6);
+    // Only the misses were billed.
+    expect(overview.totals.costUsd - before.totals.costUsd).toBeCloseTo(firstCost * (asked - 1), 6);
   });
 
   it('is for administrators only, and a bad period is a 400 naming it', async () => {
