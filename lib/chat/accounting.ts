@@ -73,6 +73,8 @@ export interface ChatCaller {
   sharedBuckets?: SharedBucket[];
   /** Default: `chat`. */
   api?: ChatApi;
+  /** The stored conversation the request continues, recorded with it. */
+  conversationId?: string;
 }
 
 interface Held {
@@ -83,7 +85,7 @@ interface Held {
 }
 
 export function openAccounting(
-  { identity, requestId, sharedBuckets = [], api = 'chat' }: ChatCaller,
+  { identity, requestId, sharedBuckets = [], api = 'chat', conversationId }: ChatCaller,
   { config, stores, defer, now = Date.now }: AccountingContext,
 ): ChatAccounting {
   const plan = planOf(config, identity.plan);
@@ -225,6 +227,7 @@ export function openAccounting(
         latencyMs: now() - startedAt,
         timeToFirstTokenMs: outcome?.timeToFirstTokenMs ?? null,
         attempts,
+        ...(conversationId ? { conversationId } : {}),
       };
       const own: Held = {
         userId: identity.userId,

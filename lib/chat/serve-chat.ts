@@ -1,5 +1,7 @@
 import { after } from 'next/server';
 import type { z } from 'zod';
+import type { Identity } from '@/lib/auth/identity';
+import type { Config } from '@/lib/config';
 import { getConfig } from '@/lib/config';
 import type { ErrorBody } from '@/lib/errors';
 import { preflightResponse } from '@/lib/http/cors';
@@ -13,6 +15,15 @@ import { recordOutcome } from './record';
 import { servedByHeaders } from './replies';
 import type { ChatApi, ChatRequest } from './types';
 
+/** Who is asking and where: what an endpoint may build its request from besides the body. */
+export interface ChatVisit {
+  identity: Identity;
+  config: Config;
+  requestId: string;
+  /** The route's dynamic segments (a conversation's id). */
+  params: Record<string, string | string[]>;
+}
+
 /**
  * One chat endpoint: its wire format. The door (lib/http/door.ts) identifies the caller, checks
  * cross-site writes, reads and parses the body with `schema`; `serveChat` then admits, runs the
@@ -23,8 +34,12 @@ export interface ChatEndpoint<Schema extends z.ZodType> {
   /** The wire API, recorded with each request. */
   api: ChatApi;
   schema: Schema;
-  toChatRequest(body: z.infer<Schema>, defaultModel: string): ChatRequest | Promise<ChatRequest>;
-  reply(run: ChatRun, body: z.infer<Schema>): Response | Promise<Response>;
+  toChatRequest(
+    body: z.infer<Schema>,
+    defaultModel: string,
+    visit: ChatVisit,
+  ): ChatRequest | Promise<ChatRequest>;
+  reply(run: ChatRun, body: z.infer<Schema>, visit: ChatVisit): Response | Promise<Response>;
   /** A refusal's body in the endpoint's own wire format. Default: OpenAI's error body. */
   errorBody?: ErrorBody;
   /**
@@ -55,11 +70,12 @@ export function serveChat<Schema extends z.ZodType>(endpoint: ChatEndpoint<Schem
       checkedByAdmission: true,
       errorBody: endpoint.errorBody,
     },
-    async ({ request, config, requestId, identity, body: parsed, rawBody, headers }) => {
+    async ({ request, config, requestId, identity, body: parsed, rawBody, headers, params }) => {
       const body = parsed as z.infer<Schema>;
+      const visit: ChatVisit = { identity, config, requestId, params };
       let accounting: ChatAccounting | undefined;
       try {
-        const chatRequest = await endpoint.toChatRequest(body, config.defaultModel);
+        const chatRequest = await endpoint.toChatRequest(body, config.defaultModel, visit);
         if (endpoint.relay) {
           chatRequest.relay = {
             protocol: endpoint.relay,
@@ -73,6 +89,7 @@ export function serveChat<Schema extends z.ZodType>(endpoint: ChatEndpoint<Schem
             identity,
             requestId,
             api: endpoint.api,
+            conversationId: chatRequest.conversationId,
             sharedBuckets: guestBuckets(config, identity, request),
           },
           config,
@@ -80,7 +97,7 @@ export function serveChat<Schema extends z.ZodType>(endpoint: ChatEndpoint<Schem
         );
         const run = await startChat(chatRequest, request.signal, { accounting, defer: after });
         after(() => recordOutcome(run));
-        const response = isRelayed(run) ? run.response : await endpoint.reply(run, body);
+        const response = isRelayed(run) ? run.response : await endpoint.reply(run, body, visit);
         if (isRelayed(run)) copyHeaders(new Headers(servedByHeaders(run)), response.headers);
         copyHeaders(accounting.headers, response.headers);
         return response;
