@@ -4,14 +4,14 @@ import { requireRedis } from '@/lib/auth/identify';
 import type { ChatRun } from '@/lib/chat/pipeline';
 import { toJsonReply, toUIMessageStreamReply } from '@/lib/chat/replies';
 import type { ChatVisit } from '@/lib/chat/serve-chat';
-import type { ChatOutcome, ChatRequest, Usage } from '@/lib/chat/types';
+import type { ChatRequest } from '@/lib/chat/types';
 import type { Config } from '@/lib/config';
 import { GatewayError } from '@/lib/errors';
 import { getRedis } from '@/lib/store/redis';
-import { costInMicroUsd, microUsdToUsd } from '@/lib/usage/cost';
 import { conversationLimits } from './limits';
 import type { SendMessageBody } from './schema';
-import { type ConversationMessage, createConversationStore, type Turns } from './store';
+import { createConversationStore } from './store';
+import { turnsOf } from './turns';
 
 export function getConversationStore(config: Config) {
   return createConversationStore(requireRedis(getRedis(config)));
@@ -71,58 +71,6 @@ export async function toConversationChatRequest(
     maxOutputTokens: body.maxOutputTokens,
     temperature: body.temperature,
     conversationId: id,
-  };
-}
-
-const noUsage: Usage = {
-  inputTokens: 0,
-  outputTokens: 0,
-  cacheReadTokens: 0,
-  cacheWriteTokens: 0,
-  totalTokens: 0,
-};
-
-/**
- * The turns one answer adds. The totals count what the usage record bills (lib/chat/accounting.ts
- * bills a failed answer only when it produced output), so they add up to the usage records.
- */
-export function turnsOf(
-  run: Pick<ChatRun, 'model' | 'provider' | 'pricing'>,
-  outcome: ChatOutcome,
-  request: { content?: string; regenerate?: boolean; askedAt: number; endedAt: number },
-): Turns {
-  const served = outcome.ending !== 'failed' || outcome.usage.outputTokens > 0;
-  const usage = served ? outcome.usage : noUsage;
-  const microUsd = run.pricing ? costInMicroUsd(run.pricing, usage) : 0;
-  const user: ConversationMessage | undefined = request.regenerate
-    ? undefined
-    : { role: 'user', content: request.content ?? '', createdAt: request.askedAt };
-  const answered = outcome.ending === 'finished' || outcome.text.length > 0;
-  const assistant: ConversationMessage | undefined = answered
-    ? {
-        role: 'assistant',
-        content: outcome.text,
-        createdAt: request.endedAt,
-        answer: {
-          model: run.model,
-          provider: run.provider,
-          usage: {
-            inputTokens: usage.inputTokens,
-            outputTokens: usage.outputTokens,
-            totalTokens: usage.totalTokens,
-          },
-          costUsd: run.pricing ? microUsdToUsd(microUsd) : null,
-          ending: outcome.ending,
-          timeToFirstTokenMs: outcome.timeToFirstTokenMs,
-        },
-      }
-    : undefined;
-  return {
-    user,
-    assistant,
-    tokens: usage.totalTokens,
-    microUsd,
-    regenerate: request.regenerate === true,
   };
 }
 
