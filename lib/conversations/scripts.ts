@@ -3,11 +3,30 @@
  * the write it guards never interleave with another request's.
  */
 
-/** KEYS: index, record. ARGV: id, owner, meta JSON, now, max conversations. 1, or 0 when full. */
-export const createScript = `
+/**
+ * Every write refreshes a conversation's expiry when it has one (`ttl` in the record, seconds;
+ * 0 for none): a guest's conversations end with the guest, unless they move to a user.
+ */
+const refreshExpiry = `
+local function refreshExpiry(record, messages, index)
+  local ttl = tonumber(redis.call('HGET', record, 'ttl') or '0')
+  if ttl > 0 then
+    redis.call('EXPIRE', record, ttl)
+    redis.call('EXPIRE', messages, ttl)
+    redis.call('EXPIRE', index, ttl)
+  end
+end
+`;
+
+/**
+ * KEYS: index, record, messages. ARGV: id, owner, meta JSON, now, max conversations, ttl
+ * seconds (0: none). 1, or 0 when the owner has the most conversations allowed.
+ */
+export const createScript = `${refreshExpiry}
 if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[5]) then return 0 end
-redis.call('HSET', KEYS[2], 'meta', ARGV[3], 'owner', ARGV[2], 'tokens', 0, 'micro', 0, 'updatedAt', ARGV[4])
+redis.call('HSET', KEYS[2], 'meta', ARGV[3], 'owner', ARGV[2], 'tokens', 0, 'micro', 0, 'updatedAt', ARGV[4], 'ttl', ARGV[6])
 redis.call('ZADD', KEYS[1], ARGV[4], ARGV[1])
+refreshExpiry(KEYS[2], KEYS[3], KEYS[1])
 return 1
 `;
 
@@ -41,10 +60,10 @@ return page
 `;
 
 /**
- * Changes the fields of a conversation its owner names. KEYS: index, record. ARGV: id, patch JSON
- * (a null removes the field), now. 1, or 0 when the caller does not own it.
+ * Changes the fields of a conversation its owner names. KEYS: index, record, messages. ARGV: id,
+ * patch JSON (a null removes the field), now. 1, or 0 when the caller does not own it.
  */
-export const updateScript = `
+export const updateScript = `${refreshExpiry}
 if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
 local meta = cjson.decode(redis.call('HGET', KEYS[2], 'meta'))
 for field, value in pairs(cjson.decode(ARGV[2])) do
@@ -52,6 +71,7 @@ for field, value in pairs(cjson.decode(ARGV[2])) do
 end
 redis.call('HSET', KEYS[2], 'meta', cjson.encode(meta), 'updatedAt', ARGV[3])
 redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+refreshExpiry(KEYS[2], KEYS[3], KEYS[1])
 return 1
 `;
 
@@ -69,7 +89,7 @@ return 1
  * answer streamed. KEYS: record, messages. ARGV: index prefix, id, now, tokens, micro,
  * regenerate (1/0), turn JSON... 1, or 0 when the conversation was deleted meanwhile.
  */
-export const appendScript = `
+export const appendScript = `${refreshExpiry}
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 if ARGV[6] == '1' then
   while true do
@@ -82,20 +102,26 @@ for i = 7, #ARGV do redis.call('RPUSH', KEYS[2], ARGV[i]) end
 redis.call('HINCRBY', KEYS[1], 'tokens', ARGV[4])
 redis.call('HINCRBY', KEYS[1], 'micro', ARGV[5])
 redis.call('HSET', KEYS[1], 'updatedAt', ARGV[3])
-local owner = redis.call('HGET', KEYS[1], 'owner')
-redis.call('ZADD', ARGV[1] .. owner, 'XX', ARGV[3], ARGV[2])
+local index = ARGV[1] .. redis.call('HGET', KEYS[1], 'owner')
+redis.call('ZADD', index, 'XX', ARGV[3], ARGV[2])
+refreshExpiry(KEYS[1], KEYS[2], index)
 return 1
 `;
 
 /**
- * Moves every conversation of one owner to another (a guest who signs in). KEYS: from index,
- * to index. ARGV: new owner, record key prefix. Returns how many moved.
+ * Moves every conversation of one owner to another (a guest who signs in), where they no longer
+ * expire. KEYS: from index, to index. ARGV: new owner, record key prefix. Returns how many moved.
  */
 export const moveScript = `
 local entries = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
 for i = 1, #entries, 2 do
-  redis.call('HSET', ARGV[2] .. entries[i], 'owner', ARGV[1])
-  redis.call('ZADD', KEYS[2], entries[i + 1], entries[i])
+  local record = ARGV[2] .. entries[i]
+  if redis.call('EXISTS', record) == 1 then
+    redis.call('HSET', record, 'owner', ARGV[1], 'ttl', 0)
+    redis.call('PERSIST', record)
+    redis.call('PERSIST', record .. ':messages')
+    redis.call('ZADD', KEYS[2], entries[i + 1], entries[i])
+  end
 end
 redis.call('DEL', KEYS[1])
 return #entries / 2

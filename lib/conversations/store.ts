@@ -152,16 +152,29 @@ export function createConversationStore(redis: ConversationRedis, now: () => num
   return {
     get,
 
-    async create(ownerId: string, fields: ConversationFields): Promise<Conversation> {
+    /**
+     * `expiresAfterSeconds`: the conversation ends this long after its last change (a guest's,
+     * with the guest's session); default: never.
+     */
+    async create(
+      ownerId: string,
+      fields: ConversationFields,
+      { expiresAfterSeconds = 0 }: { expiresAfterSeconds?: number } = {},
+    ): Promise<Conversation> {
       const meta: StoredMeta = { id: `conv_${randomToken(16)}`, createdAt: now(), ...fields };
       const created = await scripts.create.exec(
-        [conversationKeys.index(ownerId), conversationKeys.record(meta.id)],
+        [
+          conversationKeys.index(ownerId),
+          conversationKeys.record(meta.id),
+          conversationKeys.messages(meta.id),
+        ],
         [
           meta.id,
           ownerId,
           JSON.stringify(meta),
           String(meta.createdAt),
           String(conversationLimits.conversationsPerOwner),
+          String(expiresAfterSeconds),
         ],
       );
       if (created !== 1) {
@@ -209,7 +222,11 @@ export function createConversationStore(redis: ConversationRedis, now: () => num
     ): Promise<Conversation> {
       if (!isConversationId(id)) throw notFound(id);
       const updated = await scripts.update.exec(
-        [conversationKeys.index(ownerId), conversationKeys.record(id)],
+        [
+          conversationKeys.index(ownerId),
+          conversationKeys.record(id),
+          conversationKeys.messages(id),
+        ],
         [id, JSON.stringify(patch), String(now())],
       );
       if (updated !== 1) throw notFound(id);

@@ -49,6 +49,8 @@ export class ChatPage {
   async open() {
     await this.page.goto('/');
     await expect(this.page.getByLabel('Model')).toBeEnabled();
+    // The conversations come from the server: the latest is open (or a new chat) once loaded.
+    await expect(this.page.getByText('Loading your conversations…')).toHaveCount(0);
   }
 
   async chooseModel(modelId: string) {

@@ -1,4 +1,6 @@
+import { Redis } from '@upstash/redis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { conversationKeys } from '@/lib/conversations/keys';
 import { contentText, type OpenAIUpstream, startOpenAIUpstream } from '../doubles/openai-upstream';
 import { startTestApp, type TestApp } from '../support/app';
 import { readUIStream, textOf } from '../support/ui-stream';
@@ -313,6 +315,17 @@ describe('conversations kept on the server', () => {
     );
     expect(answer.model).toBe('demo/instant');
     const guestView = await json(await call(guest, 'GET', `/${id}`));
+    // A guest's conversation ends with the guest's session (30 days after its last change)...
+    const redis = new Redis({ url: app.bridge.url, token: app.redisToken });
+    const expiry = () =>
+      Promise.all([
+        redis.ttl(conversationKeys.record(id)),
+        redis.ttl(conversationKeys.messages(id)),
+      ]);
+    for (const seconds of await expiry()) {
+      expect(seconds).toBeGreaterThan(30 * 86_400 - 60);
+      expect(seconds).toBeLessThanOrEqual(30 * 86_400);
+    }
 
     const { userId, key } = await userKey('conv-signin');
     const signIn = await fetch(`${app.url}/api/session`, {
@@ -328,7 +341,8 @@ describe('conversations kept on the server', () => {
       expect(listed.conversations.map((entry: { id: string }) => entry.id)).toEqual([id]);
       expect(await json(await call(user, 'GET', `/${id}`))).toEqual(guestView);
     }
-    // The guest no longer has it.
+    // The guest no longer has it, and the user's does not expire.
     expect((await call(guest, 'GET', `/${id}`)).status).toBe(404);
+    expect(await expiry()).toEqual([-1, -1]);
   });
 });
