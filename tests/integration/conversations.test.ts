@@ -2,7 +2,7 @@ import { Redis } from '@upstash/redis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { conversationKeys } from '@/lib/conversations/keys';
 import { contentText, type OpenAIUpstream, startOpenAIUpstream } from '../doubles/openai-upstream';
-import { startTestApp, type TestApp } from '../support/app';
+import { startTestApp, type TestApp, testAdminToken } from '../support/app';
 import { readUIStream, textOf } from '../support/ui-stream';
 import { settledTotals } from '../support/usage';
 
@@ -344,5 +344,40 @@ describe('conversations kept on the server', () => {
     // The guest no longer has it, and the user's does not expire.
     expect((await call(guest, 'GET', `/${id}`)).status).toBe(404);
     expect(await expiry()).toEqual([-1, -1]);
+  });
+
+  it('with Redis gone every conversation route is a 503 store_unavailable, and they recover', async () => {
+    const alice = { key: (await userKey('conv-outage')).key };
+    const { id } = await json(await call(alice, 'POST', '', { title: 'Before' }), 201);
+    // Seen once, so the key record is cached where chat admission may use it.
+    await json(await call(alice, 'POST', `/${id}/messages`, { content: 'hi', stream: false }));
+
+    await app.redis.stop();
+    try {
+      const attempts = [
+        call(alice, 'POST', '', { title: 'During' }),
+        call(alice, 'GET', ''),
+        call(alice, 'GET', `/${id}`),
+        call(alice, 'PATCH', `/${id}`, { title: 'During' }),
+        call(alice, 'DELETE', `/${id}`),
+        call(alice, 'POST', `/${id}/messages`, { content: 'hi', stream: false }),
+      ];
+      for (const response of await Promise.all(attempts)) {
+        expect((await json(response, 503)).error.code).toBe('store_unavailable');
+      }
+    } finally {
+      await app.redis.restart();
+    }
+    // The restarted Redis is empty (the key is gone too): the admin token, which needs no
+    // store to be known, finds the routes answering again.
+    const admin = { key: testAdminToken };
+    const deadline = Date.now() + 10_000;
+    let after = await call(admin, 'GET', '');
+    while (after.status !== 200 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      after = await call(admin, 'GET', '');
+    }
+    expect((await json(after)).conversations).toEqual([]);
+    expect((await call(admin, 'POST', '', { title: 'After' })).status).toBe(201);
   });
 });
