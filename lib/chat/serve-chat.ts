@@ -1,8 +1,7 @@
 import { after } from 'next/server';
 import type { z } from 'zod';
 import type { Identity } from '@/lib/auth/identity';
-import type { Config } from '@/lib/config';
-import { getConfig } from '@/lib/config';
+import { type Config, getConfig } from '@/lib/config';
 import type { ErrorBody } from '@/lib/errors';
 import { preflightResponse } from '@/lib/http/cors';
 import { handle, type RouteHandler } from '@/lib/http/door';
