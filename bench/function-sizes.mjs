@@ -18,6 +18,7 @@ export const chatFunctions = [
   '/api/anthropic/v1/messages/count_tokens',
   // A stored conversation's next message: the same chat pipeline as /api/chat.
   '/api/conversations/[id]/messages',
+  '/api/count-tokens',
 ];
 
 // The first ranks of js-tiktoken's cl100k_base table, as they appear in a bundle that has it.

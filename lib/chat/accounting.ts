@@ -1,3 +1,4 @@
+import { alertsAfterSettle } from '@/lib/alerts';
 import { planOf, requireRedis } from '@/lib/auth/identify';
 import type { Identity } from '@/lib/auth/identity';
 import type { Config, Plan, Pricing } from '@/lib/config';
@@ -48,6 +49,16 @@ export interface AccountingContext {
   /** Hands work that may finish after the response (refunds) to the platform. */
   defer: (task: Promise<unknown>) => void;
   now?: () => number;
+  /** Runs, deferred, once the request is settled, with the ledgers it counted against. Default: none. */
+  afterSettle?: (ledgers: SettledLedger[]) => Promise<void>;
+}
+
+/** A ledger a settled request counted against, and the limits it has there. */
+export interface SettledLedger {
+  kind: 'user' | 'team' | 'key';
+  id: string;
+  ledgerId: string;
+  limits: Plan;
 }
 
 function statusOf(outcome: ChatOutcome | undefined): RequestLogEntry['status'] {
@@ -75,6 +86,8 @@ export interface ChatCaller {
   api?: ChatApi;
   /** The stored conversation the request continues, recorded with it. */
   conversationId?: string;
+  /** The request's validated tags (lib/tags), kept in its log entry. Default: none. */
+  tags?: string[];
 }
 
 interface Held {
@@ -85,8 +98,8 @@ interface Held {
 }
 
 export function openAccounting(
-  { identity, requestId, sharedBuckets = [], api = 'chat', conversationId }: ChatCaller,
-  { config, stores, defer, now = Date.now }: AccountingContext,
+  { identity, requestId, sharedBuckets = [], api = 'chat', tags = [], conversationId }: ChatCaller,
+  { config, stores, defer, now = Date.now, afterSettle }: AccountingContext,
 ): ChatAccounting {
   const plan = planOf(config, identity.plan);
   const startedAt = now();
@@ -227,6 +240,7 @@ export function openAccounting(
         latencyMs: now() - startedAt,
         timeToFirstTokenMs: outcome?.timeToFirstTokenMs ?? null,
         attempts,
+        ...(tags.length > 0 ? { tags } : {}),
         ...(conversationId ? { conversationId } : {}),
       };
       const own: Held = {
@@ -238,6 +252,13 @@ export function openAccounting(
       await Promise.all(
         [own, ...heldShared].map((held) => stores.budgets.settle({ ...held, served, entry })),
       );
+      if (afterSettle && served) {
+        defer(
+          afterSettle([
+            { kind: 'user', id: identity.userId, ledgerId: identity.userId, limits: plan },
+          ]),
+        );
+      }
     },
 
     async abandon() {
@@ -259,9 +280,11 @@ export function openChatAccounting(
   config: Config,
   defer: AccountingContext['defer'],
 ): ChatAccounting {
+  const redis = requireRedis(getRedis(config));
   return openAccounting(caller, {
     config,
-    stores: getLimitStores(requireRedis(getRedis(config))),
+    stores: getLimitStores(redis),
     defer,
+    afterSettle: alertsAfterSettle(redis, caller.identity.userId, defer),
   });
 }

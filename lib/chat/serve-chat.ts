@@ -1,5 +1,6 @@
 import { after } from 'next/server';
 import type { z } from 'zod';
+import { planOf } from '@/lib/auth/identify';
 import type { Identity } from '@/lib/auth/identity';
 import { type Config, getConfig } from '@/lib/config';
 import type { ErrorBody } from '@/lib/errors';
@@ -7,6 +8,7 @@ import { preflightResponse } from '@/lib/http/cors';
 import { handle, type RouteHandler } from '@/lib/http/door';
 import { copyHeaders } from '@/lib/http/headers';
 import type { RelayProtocol } from '@/lib/relay/protocol';
+import { readRequestTags } from '@/lib/tags/tags';
 import { type ChatAccounting, openChatAccounting } from './accounting';
 import { checkGuestModel, guestBuckets } from './guests';
 import { type ChatRun, isRelayed, startChat } from './pipeline';
@@ -51,6 +53,11 @@ export interface ChatEndpoint<Schema extends z.ZodType> {
    * (OpenAI, Anthropic, Responses) take API keys only; only /api/chat serves the UI.
    */
   sessionCookie?: boolean;
+  /**
+   * Whether the body's `metadata` (OpenAI's map of strings) also carries tags, besides the
+   * `x-tollgate-tags` header every chat endpoint reads. Default: false.
+   */
+  tagsFromMetadata?: boolean;
 }
 
 /**
@@ -74,6 +81,10 @@ export function serveChat<Schema extends z.ZodType>(endpoint: ChatEndpoint<Schem
       const visit: ChatVisit = { identity, config, requestId, params };
       let accounting: ChatAccounting | undefined;
       try {
+        const tags = readRequestTags(request, rawBody, {
+          fromMetadata: endpoint.tagsFromMetadata === true,
+          required: planOf(config, identity.plan).requiredTags,
+        });
         const chatRequest = await endpoint.toChatRequest(body, config.defaultModel, visit);
         if (endpoint.relay) {
           chatRequest.relay = {
@@ -88,6 +99,7 @@ export function serveChat<Schema extends z.ZodType>(endpoint: ChatEndpoint<Schem
             identity,
             requestId,
             api: endpoint.api,
+            tags,
             conversationId: chatRequest.conversationId,
             sharedBuckets: guestBuckets(config, identity, request),
           },

@@ -22,6 +22,8 @@ export interface GuestsConfig {
 export interface Config {
   production: boolean;
   adminToken: string | undefined;
+  /** CRON_SECRET: what Vercel Cron sends as a bearer token to the cron routes. */
+  cronSecret: string | undefined;
   sessionSecret: string;
   /** Absent when neither UPSTASH_REDIS_REST_* nor KV_REST_API_* is set. */
   redis: { url: string; token: string } | undefined;
@@ -79,6 +81,7 @@ export function loadConfig(
   const config: Config = {
     production,
     adminToken: env.ADMIN_TOKEN,
+    cronSecret: env.CRON_SECRET,
     sessionSecret: env.SESSION_SECRET ?? developmentSessionSecret,
     redis: redisFromEnv(env),
     providers: ownRecord(

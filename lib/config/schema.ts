@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { alertsSchema } from '../alerts/schema';
+import { tagPattern } from '../tags/tag-pattern';
 
 const positiveInt = z.number().int().positive();
 const nonNegative = z.number().nonnegative();
@@ -92,6 +94,10 @@ export const planSchema = z.strictObject({
   admin: z.boolean().optional(),
   /** Admit requests when Redis is unreachable instead of failing closed. Default: false. */
   failOpen: z.boolean().optional(),
+  /** Tag keys (`feature`) or whole tags (`env:prod`) every request must carry. Default: none. */
+  requiredTags: z.array(z.string().regex(tagPattern, 'must be a tag key or a tag')).optional(),
+  /** Spend alerts: a signed webhook at thresholds of each budget (README "Alerts"). Default: none. */
+  alerts: alertsSchema.optional(),
 });
 
 export const routingSchema = z.strictObject({
@@ -179,6 +185,8 @@ export const envSchema = z.object({
   ANTHROPIC_API_KEY: optionalSecret,
   ANTHROPIC_BASE_URL: baseURL.optional(),
   GATEWAY_CONFIG: z.string().optional(),
+  /** Vercel Cron sends it as `Authorization: Bearer <CRON_SECRET>` (GET /api/cron/alerts). */
+  CRON_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 export type Pricing = z.infer<typeof pricingSchema>;

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { bearerToken, identify } from '@/lib/auth/identify';
+import { bearerToken, identify, sameSecret } from '@/lib/auth/identify';
 import type { Identity } from '@/lib/auth/identity';
 import { type ApiKeyCache, createApiKeyCache } from '@/lib/auth/key-cache';
 import { sessionCookie } from '@/lib/auth/session';
@@ -12,8 +12,11 @@ import { parseRequest } from './parse-request';
 import { readJsonBody } from './read-json';
 import { changesState, checkSameOrigin } from './same-origin';
 
-/** Who may pass: anyone (identity optional), a user (401 without one), an administrator. */
-export type Access = 'public' | 'user' | 'admin';
+/**
+ * Who may pass: anyone (identity optional), a user (401 without one), an administrator, or
+ * `cron`: Vercel Cron (`Authorization: Bearer <CRON_SECRET>`) or an administrator.
+ */
+export type Access = 'public' | 'user' | 'admin' | 'cron';
 
 export interface DoorOptions<
   A extends Access,
@@ -43,7 +46,7 @@ export interface Visit<A extends Access, Body, Query> {
   request: Request;
   config: Config;
   requestId: string;
-  identity: A extends 'public' ? Identity | undefined : Identity;
+  identity: A extends 'public' | 'cron' ? Identity | undefined : Identity;
   body: Parsed<Body>;
   /** The JSON body as the client sent it, before the schema (the relay forwards it as written). */
   rawBody: unknown;
@@ -84,10 +87,18 @@ export function handle<
     const headers = corsHeaders(request.headers.get('origin'), config.corsOrigins);
     headers.set('x-request-id', requestId);
     try {
-      const caller = await identify(request, config, getRedis(config), {
-        keyCheckedByAdmission: options.checkedByAdmission ? isolateKeyCache : undefined,
-        acceptSessionCookie: options.sessionCookie ?? true,
-      });
+      const token = bearerToken(request);
+      const cron =
+        options.access === 'cron' &&
+        config.cronSecret !== undefined &&
+        token !== undefined &&
+        sameSecret(token, config.cronSecret);
+      const caller = cron
+        ? { identity: undefined }
+        : await identify(request, config, getRedis(config), {
+            keyCheckedByAdmission: options.checkedByAdmission ? isolateKeyCache : undefined,
+            acceptSessionCookie: options.sessionCookie ?? true,
+          });
       const identity = caller.identity;
       if (caller.renewedSession) {
         const secure = new URL(request.url).protocol === 'https:';
@@ -96,10 +107,13 @@ export function handle<
           sessionCookie(caller.renewedSession, secure, config.sessionMaxAgeSeconds),
         );
       }
-      if (options.access !== 'public' && !identity) {
+      if (options.access !== 'public' && !cron && !identity) {
         throw new GatewayError('unauthorized', 'Send an API key as `Authorization: Bearer <key>`.');
       }
-      if (options.access === 'admin' && !identity?.admin) {
+      if (
+        (options.access === 'admin' || (options.access === 'cron' && !cron)) &&
+        !identity?.admin
+      ) {
         throw new GatewayError('forbidden', 'This endpoint is for administrators.');
       }
       // A request that an API key signs cannot be forged by another site; one that relies on

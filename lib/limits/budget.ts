@@ -38,6 +38,8 @@ export interface RequestLogEntry {
   attempts?: Attempt[];
   /** The stored conversation the request continued (POST /api/conversations/{id}/messages). */
   conversationId?: string;
+  /** The request's tags (lib/tags); absent when it had none. */
+  tags?: string[];
 }
 
 export interface Settlement {
@@ -108,6 +110,7 @@ export function createBudgetStore({
           String(usageRetentionSeconds),
           // The lease, like the reservation, is held under the request's id.
           leaseHeld ? entry.id : '',
+          ...(entry.tags ?? []),
         ],
       );
     },

@@ -117,7 +117,7 @@ return {1, output, tonumber(dayUsed[1]) or 0, tonumber(monthUsed[1]) or 0}
  *       plans, leases
  * ARGV: reservation id ('' for none), input, output, micro, model, counted (1 = a served
  *       request), log entry JSON, now, userId, plan, log length, retention seconds, lease id
- *       ('' for none)
+ *       ('' for none), then the request's tags (14 onwards, none or more)
  */
 export const settleUsageScript = `
 if ARGV[1] ~= '' then
@@ -142,6 +142,13 @@ end
 redis.call('HINCRBY', KEYS[1], model .. 'input', input)
 redis.call('HINCRBY', KEYS[1], model .. 'output', output)
 redis.call('HINCRBY', KEYS[1], model .. 'micro', micro)
+for i = 14, #ARGV do
+  local tag = 't:' .. ARGV[i] .. ':'
+  if ARGV[6] == '1' then redis.call('HINCRBY', KEYS[1], tag .. 'requests', 1) end
+  redis.call('HINCRBY', KEYS[1], tag .. 'input', input)
+  redis.call('HINCRBY', KEYS[1], tag .. 'output', output)
+  redis.call('HINCRBY', KEYS[1], tag .. 'micro', micro)
+end
 redis.call('LPUSH', KEYS[5], ARGV[7])
 redis.call('LTRIM', KEYS[5], 0, tonumber(ARGV[11]) - 1)
 redis.call('EXPIRE', KEYS[5], tonumber(ARGV[12]))

@@ -3,9 +3,11 @@ import { redisKeys } from '@/lib/limits/keys';
 import { periodsAt } from '@/lib/limits/periods';
 import { microUsdToUsd } from './cost';
 import {
+  addBreakdownCounts,
   addCounts,
   addModelCounts,
   asHash,
+  breakdownPrefixes,
   scorePairs,
   toTotals,
   type UsageCounts,
@@ -57,6 +59,8 @@ export interface UsageReport {
   totals: UsageTotals;
   byModel: (UsageTotals & { model: string })[];
   byDay: (UsageTotals & { day: string })[];
+  /** Spend per tag (lib/tags); a request with two tags counts in both. */
+  byTag: (UsageTotals & { tag: string })[];
   /** The period's requests from the request log, newest first. */
   recent: UsageRequest[];
 }
@@ -86,25 +90,32 @@ export async function getUsage(
   const requests = selectRequests(replies[range.days.length], range);
   const totals = zeroCounts();
   const models = new Map<string, UsageCounts>();
+  const tags = new Map<string, UsageCounts>();
   const byDay = range.days.map((day, index) => {
     const counts = addCounts(zeroCounts(), hashes[index]);
     addCounts(totals, hashes[index]);
     addModelCounts(models, hashes[index]);
+    addBreakdownCounts(breakdownPrefixes.tag, tags, hashes[index]);
     return { day, ...toTotals(counts) };
   });
-  const byModel = [...models]
-    .map(([model, counts]) => ({ model, micro: counts.micro, ...toTotals(counts) }))
-    .sort((a, b) => b.micro - a.micro || b.requests - a.requests || a.model.localeCompare(b.model))
-    .map(({ micro: _micro, ...model }) => model);
   return {
     userId,
     plan,
     period: { start: toIso(range.start), end: toIso(range.end) },
     totals: toTotals(totals),
-    byModel,
+    byModel: rankByCost(models).map(([model, counts]) => ({ model, ...toTotals(counts) })),
     byDay,
+    byTag: rankByCost(tags).map(([tag, counts]) => ({ tag, ...toTotals(counts) })),
     recent: requests.slice(0, maxRecentRequests),
   };
+}
+
+/** A breakdown by cost, then requests, then name. */
+function rankByCost(counts: Map<string, UsageCounts>): [string, UsageCounts][] {
+  return [...counts].sort(
+    ([nameA, a], [nameB, b]) =>
+      b.micro - a.micro || b.requests - a.requests || nameA.localeCompare(nameB),
+  );
 }
 
 /** The request-log entries of the period, newest first (the log keeps the latest 200). */
@@ -189,7 +200,7 @@ function toPlanName(value: unknown): string | null {
 }
 
 /** The client parses JSON replies itself; a raw string is parsed here. Bad lines are skipped. */
-function parseLogEntry(line: unknown): RequestLogEntry | undefined {
+export function parseLogEntry(line: unknown): RequestLogEntry | undefined {
   let value = line;
   if (typeof line === 'string') {
     try {

@@ -15,8 +15,6 @@ export const usageMetrics = ['requests', 'input', 'output', 'micro'] as const;
 type Metric = (typeof usageMetrics)[number];
 export type UsageCounts = Record<Metric, number>;
 
-const modelPrefix = 'm:';
-
 export function zeroCounts(): UsageCounts {
   return { requests: 0, input: 0, output: 0, micro: 0 };
 }
@@ -35,21 +33,35 @@ export function addCounts(
   return into;
 }
 
-/** Fields are `m:<model>:<metric>`; model ids may hold `/` and `:`, metrics hold neither. */
-export function addModelCounts(
-  models: Map<string, UsageCounts>,
+/** A day hash's breakdowns: `m:<model>:<metric>` and `t:<tag>:<metric>`. */
+export const breakdownPrefixes = { model: 'm:', tag: 't:' } as const;
+
+/**
+ * Sums a day hash's `<prefix><name>:<metric>` fields by name; names (model ids, tags) may hold
+ * `/` and `:`, metrics hold neither, so a field splits at its last colon.
+ */
+export function addBreakdownCounts(
+  prefix: string,
+  into: Map<string, UsageCounts>,
   hash: Record<string, unknown> | null | undefined,
 ): void {
   for (const [field, value] of Object.entries(hash ?? {})) {
     const split = field.lastIndexOf(':');
     const metric = field.slice(split + 1);
-    if (!field.startsWith(modelPrefix) || split <= modelPrefix.length || !isMetric(metric))
-      continue;
-    const model = field.slice(modelPrefix.length, split);
-    const counts = models.get(model) ?? zeroCounts();
+    if (!field.startsWith(prefix) || split <= prefix.length || !isMetric(metric)) continue;
+    const name = field.slice(prefix.length, split);
+    const counts = into.get(name) ?? zeroCounts();
     counts[metric] += readCount(value);
-    models.set(model, counts);
+    into.set(name, counts);
   }
+}
+
+/** Sums the `m:<model>:<metric>` fields by model. */
+export function addModelCounts(
+  models: Map<string, UsageCounts>,
+  hash: Record<string, unknown> | null | undefined,
+): void {
+  addBreakdownCounts(breakdownPrefixes.model, models, hash);
 }
 
 function isMetric(value: string): value is Metric {

@@ -335,12 +335,19 @@ test('screenshots: light, dark and 375 px wide, with data', async ({ page }) => 
   await page.emulateMedia({ colorScheme: 'light' });
   await page.setViewportSize({ width: 375, height: 812 });
   await expect(page.getByTestId('total-cost')).toBeVisible();
-  expect(await sidewaysOverflow(page), 'a user page never scrolls sideways at 375 px').toBe(0);
+  // The chart resizes on a ResizeObserver callback, after the viewport change: wait for it.
+  await expect
+    .poll(() => sidewaysOverflow(page), { message: 'a user page never scrolls sideways at 375 px' })
+    .toBe(0);
   await page.screenshot({ path: `${screenshots}/dashboard-375.png`, fullPage: true });
 
   await signIn(page, e2eAdminToken);
   await expect(keysRegion(page).getByTestId('key-row').first()).toBeVisible();
-  expect(await sidewaysOverflow(page), 'the admin page never scrolls sideways at 375 px').toBe(0);
+  await expect
+    .poll(() => sidewaysOverflow(page), {
+      message: 'the admin page never scrolls sideways at 375 px',
+    })
+    .toBe(0);
   await page.screenshot({ path: `${screenshots}/dashboard-admin-375.png`, fullPage: true });
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.emulateMedia({ colorScheme: 'dark' });

@@ -190,6 +190,9 @@ const endpoints: Array<{ path: string; body?: 'chat' | 'other' }> = [
   { path: '/api/usage' },
   { path: '/api/usage/users' },
   { path: '/api/usage/export' },
+  { path: '/api/usage/records' },
+  { path: '/api/count-tokens', body: 'chat' },
+  { path: '/api/models/demo/instant' },
   { path: '/api/limits' },
   { path: '/api/keys', body: 'other' },
   { path: '/api/keys/key_doesnotexist' },
@@ -226,7 +229,17 @@ function generate(random: Random) {
   }
   if (random.chance(0.3)) {
     const value = encodeLoosely(random.pick([...protoNames, ...junkStrings, 'day', 'week']));
-    path += `?${random.pick(['period', 'userId', 'model', '__proto__'])}=${value}&period=${value}`;
+    const name = random.pick([
+      'period',
+      'userId',
+      'model',
+      '__proto__',
+      'cursor',
+      'limit',
+      'tag',
+      'from',
+    ]);
+    path += `?${name}=${value}&period=${value}`;
   }
   const method = random.pick([
     'GET',
@@ -272,6 +285,19 @@ function generate(random: Random) {
       '',
     ]);
   }
+  // Tags as header values fetch can send (ASCII only).
+  if (random.chance(0.2))
+    headers['x-tollgate-tags'] = random.pick([
+      '',
+      ',,,',
+      'Feature:Chat',
+      'a,'.repeat(20),
+      'x'.repeat(2000),
+      '../..',
+      '%ZZ',
+      '"quoted"',
+      'ok:tag',
+    ]);
   if (random.chance(0.3)) headers.origin = random.pick(['http://evil.example', 'null', app.url]);
   if (random.chance(0.2))
     headers['sec-fetch-site'] = random.pick(['cross-site', 'same-site', 'none']);

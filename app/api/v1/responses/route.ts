@@ -16,6 +16,8 @@ export const POST = serveChat({
   schema: responsesRequestSchema,
   // OpenAI and AI Gateway targets get the body as written; the rest a translation.
   relay: openAIResponsesProtocol,
+  // `metadata: { feature: 'chat' }` tags the request `feature:chat` (README: Tags).
+  tagsFromMetadata: true,
   toChatRequest: (body) => toChatRequest(body),
   reply: (run, body) => {
     const options = { customTools: customToolNames(body), instructions: body.instructions ?? null };

@@ -102,6 +102,12 @@ export class FakeUsageRedis implements UsageRedis {
     this.increment(day, `${model}input`, entry.inputTokens);
     this.increment(day, `${model}output`, entry.outputTokens);
     this.increment(day, `${model}micro`, entry.costMicroUsd);
+    for (const tag of entry.tags ?? []) {
+      this.increment(day, `t:${tag}:requests`, served ? 1 : 0);
+      this.increment(day, `t:${tag}:input`, entry.inputTokens);
+      this.increment(day, `t:${tag}:output`, entry.outputTokens);
+      this.increment(day, `t:${tag}:micro`, entry.costMicroUsd);
+    }
     const log = this.lists.get(redisKeys.requestLog(userId)) ?? [];
     log.unshift(JSON.stringify(entry));
     this.lists.set(redisKeys.requestLog(userId), log.slice(0, 200));

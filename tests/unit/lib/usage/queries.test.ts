@@ -111,6 +111,40 @@ describe('getUsage', () => {
     ]);
   });
 
+  it('splits usage by tag, with tags holding ":", a request with two tags in both', async () => {
+    const redis = new FakeUsageRedis();
+    const today = at('2026-03-15T09:00:00Z');
+    redis.settle(
+      'tess',
+      logEntry({ at: today, costMicroUsd: 300, tags: ['feature:chat', 'env:prod'] }),
+    );
+    redis.settle('tess', logEntry({ at: today, costMicroUsd: 200, tags: ['feature:chat'] }));
+    redis.settle('tess', logEntry({ at: today, costMicroUsd: 900, tags: ['route:/v1:chat'] }));
+    redis.settle('tess', logEntry({ at: today, costMicroUsd: 5_000 }));
+    redis.settle(
+      'tess',
+      logEntry({ at: at('2026-03-14T09:00:00Z'), costMicroUsd: 1, tags: ['env:prod'] }),
+    );
+    const day = await getUsage(redis, { userId: 'tess', plan: 'free', period: 'day', now });
+    expect(day.byTag).toEqual([
+      { tag: 'route:/v1:chat', requests: 1, inputTokens: 100, outputTokens: 50, costUsd: 0.0009 },
+      { tag: 'feature:chat', requests: 2, inputTokens: 200, outputTokens: 100, costUsd: 0.0005 },
+      { tag: 'env:prod', requests: 1, inputTokens: 100, outputTokens: 50, costUsd: 0.0003 },
+    ]);
+    // A model field is never read as a tag, nor a tag field as a model.
+    expect(day.byModel).toEqual([
+      {
+        model: 'openai/gpt-5.4',
+        requests: 4,
+        inputTokens: 400,
+        outputTokens: 200,
+        costUsd: 0.0064,
+      },
+    ]);
+    const week = await getUsage(redis, { userId: 'tess', plan: 'free', period: 'week', now });
+    expect(week.byTag.find((entry) => entry.tag === 'env:prod')?.costUsd).toBe(0.000301);
+  });
+
   it('sums money in integer micro-dollars and converts once', async () => {
     const redis = new FakeUsageRedis();
     redis.settle('dave', logEntry({ at: at('2026-03-03T00:00:00Z'), costMicroUsd: 100_000 }));
@@ -160,6 +194,7 @@ describe('getUsage', () => {
     });
     expect(usage.totals).toEqual({ requests: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 });
     expect(usage.byModel).toEqual([]);
+    expect(usage.byTag).toEqual([]);
     expect(usage.recent).toEqual([]);
   });
 });

@@ -13,6 +13,8 @@ export const POST = serveChat({
   schema: chatCompletionRequestSchema,
   // OpenAI, OpenAI-compatible and AI Gateway targets get the body as written.
   relay: openAIChatProtocol,
+  // `metadata: { feature: 'chat' }` tags the request `feature:chat` (README: Tags).
+  tagsFromMetadata: true,
   toChatRequest: (body) => toChatRequest(body),
   reply: (run, body) =>
     body.stream
