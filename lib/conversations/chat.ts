@@ -1,21 +1,14 @@
 import type { ModelMessage } from 'ai';
 import { after } from 'next/server';
-import { requireRedis } from '@/lib/auth/identify';
 import type { ChatRun } from '@/lib/chat/pipeline';
 import { toJsonReply, toUIMessageStreamReply } from '@/lib/chat/replies';
 import type { ChatVisit } from '@/lib/chat/serve-chat';
 import type { ChatRequest } from '@/lib/chat/types';
-import type { Config } from '@/lib/config';
 import { GatewayError } from '@/lib/errors';
-import { getRedis } from '@/lib/store/redis';
 import { conversationLimits } from './limits';
 import type { SendMessageBody } from './schema';
-import { createConversationStore } from './store';
+import { getConversationStore } from './store';
 import { turnsOf } from './turns';
-
-export function getConversationStore(config: Config) {
-  return createConversationStore(requireRedis(getRedis(config)));
-}
 
 function conversationIdOf(visit: ChatVisit): string {
   return String(visit.params.id);

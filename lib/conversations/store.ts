@@ -1,6 +1,9 @@
 import type { Redis } from '@upstash/redis';
 import { randomToken } from '@/lib/auth/encoding';
+import { requireRedis } from '@/lib/auth/identify';
+import type { Config } from '@/lib/config';
 import { GatewayError } from '@/lib/errors';
+import { getRedis } from '@/lib/store/redis';
 import { microUsdToUsd } from '@/lib/usage/cost';
 import { conversationKeys, indexPrefix } from './keys';
 import { conversationLimits } from './limits';
@@ -276,3 +279,16 @@ export function createConversationStore(redis: ConversationRedis, now: () => num
 }
 
 export type ConversationStore = ReturnType<typeof createConversationStore>;
+
+const stores = new WeakMap<object, ConversationStore>();
+
+/** The conversation store on the process's Redis (one per client: its scripts are reused). */
+export function getConversationStore(config: Config): ConversationStore {
+  const redis = requireRedis(getRedis(config));
+  let store = stores.get(redis);
+  if (!store) {
+    store = createConversationStore(redis);
+    stores.set(redis, store);
+  }
+  return store;
+}

@@ -11,7 +11,7 @@ import {
 } from '@/lib/auth/session';
 import { revokeSession } from '@/lib/auth/session-revocation';
 import type { Config } from '@/lib/config';
-import { getConversationStore } from '@/lib/conversations/chat';
+import { getConversationStore } from '@/lib/conversations/store';
 import { GatewayError } from '@/lib/errors';
 import { handle, otherMethods } from '@/lib/http/door';
 import { getRedis } from '@/lib/store/redis';

@@ -1,5 +1,5 @@
-import { getConversationStore } from '@/lib/conversations/chat';
 import { updateConversationSchema } from '@/lib/conversations/schema';
+import { getConversationStore } from '@/lib/conversations/store';
 import { handle, otherMethods } from '@/lib/http/door';
 
 export const runtime = 'edge';
