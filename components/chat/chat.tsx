@@ -66,6 +66,8 @@ export function Chat() {
       setView({ key: id, messages: toUIMessages(conversation), server: { id } });
     } catch (error) {
       setFailure(error);
+      // Gone meanwhile (deleted in another browser, say): a new chat rather than nothing.
+      setView((current) => current ?? newView());
     }
   }, []);
 
