@@ -1,6 +1,6 @@
 'use client';
 
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { describeError, type SessionInfo } from '@/components/ui/api';
 import type { LimitsReport } from '@/components/ui/limits';
 import { usePolledJson } from '@/components/ui/use-polled-json';
@@ -58,13 +58,18 @@ export function Chat() {
     return page;
   }, []);
 
+  // Only the latest choice is shown: an earlier one still loading is dropped when it arrives.
+  const latestChoice = useRef(0);
   const open = useCallback(async (id: string) => {
+    const choice = ++latestChoice.current;
     try {
       const conversation = await openConversation(id);
+      if (choice !== latestChoice.current) return;
       setFailure(undefined);
       setActiveId(id);
       setView({ key: id, messages: toUIMessages(conversation), server: { id } });
     } catch (error) {
+      if (choice !== latestChoice.current) return;
       setFailure(error);
       // Gone meanwhile (deleted in another browser, say): a new chat rather than nothing.
       setView((current) => current ?? newView());
@@ -72,6 +77,7 @@ export function Chat() {
   }, []);
 
   const startNew = useCallback(() => {
+    latestChoice.current++;
     setActiveId(undefined);
     setView(newView());
   }, []);
