@@ -10,6 +10,7 @@ const errorKinds = {
   invalid_request: { status: 400, type: 'invalid_request_error' },
   unauthorized: { status: 401, type: 'authentication_error' },
   invalid_api_key: { status: 401, type: 'authentication_error' },
+  key_expired: { status: 401, type: 'authentication_error' },
   budget_exceeded: { status: 402, type: 'insufficient_quota' },
   forbidden: { status: 403, type: 'permission_error' },
   model_not_found: { status: 404, type: 'invalid_request_error' },

@@ -1,16 +1,18 @@
-// `npm run keys -- <command>`: creates, lists and revokes API keys of a running Tollgate through
-// its /api/keys endpoints, so it works the same against local dev and a deployment.
-import { readFile } from 'node:fs/promises';
+// `npm run keys -- <command>`: creates, lists, rotates and revokes API keys of a running Tollgate
+// through its /api/keys endpoints, so it works the same against local dev and a deployment.
 import { parseArgs } from 'node:util';
-
-const REQUEST_TIMEOUT_MS = 15_000;
-const localTokenFile = new URL('../.tmp/local-admin-token', import.meta.url);
+import { baseUrlOf, CliError, callApi, formatTable, readAdminToken } from './admin-api.mjs';
 
 const usage = `usage: npm run keys -- <command> [options]
 
 commands:
   create --user <id> [--plan <plan>] [--name <name>]   create a key; it is shown once
+         [--team <id>] [--expires <ISO 8601>]         its team, when it stops working,
+         [--models <pattern,...>]                     the models it may use (openai/*),
+         [--limits '<json>']                          its own limits ('{"spendPerDayUsd":5}')
   list                                                 list keys (never their secrets)
+  rotate <id> [--grace <seconds>]                      a new secret, shown once; the old one
+                                                       works for --grace more (default 0)
   revoke <id>                                          revoke a key, effective at once
 
 options:
@@ -21,76 +23,44 @@ options:
   --json                  print the API's JSON instead
   -h, --help`;
 
-class CliError extends Error {}
-
 const options = {
   user: { type: 'string' },
   plan: { type: 'string' },
   name: { type: 'string' },
+  team: { type: 'string' },
+  expires: { type: 'string' },
+  models: { type: 'string' },
+  limits: { type: 'string' },
+  grace: { type: 'string' },
   url: { type: 'string' },
   'admin-token': { type: 'string' },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 };
 
-async function readAdminToken(flag) {
-  const token = flag ?? process.env.ADMIN_TOKEN;
-  if (token) return token;
+function parseLimits(text) {
   try {
-    return (await readFile(localTokenFile, 'utf8')).trim();
+    return JSON.parse(text);
   } catch {
-    throw new CliError(
-      'no admin token: pass --admin-token, set ADMIN_TOKEN, or start the app with npm run dev',
-    );
+    throw new CliError(`--limits must be JSON, e.g. '{"spendPerDayUsd":5}'`);
   }
 }
 
-function baseUrlOf(flag) {
-  const url = flag ?? process.env.TOLLGATE_URL ?? `http://127.0.0.1:${process.env.PORT || 3000}`;
-  return url.replace(/\/+$/, '');
+/** The key's policy from the flags; the API validates it (a past expiry, an unknown team). */
+function policyOf(values) {
+  return {
+    ...(values.team ? { teamId: values.team } : {}),
+    ...(values.expires ? { expiresAt: values.expires } : {}),
+    ...(values.models
+      ? { allowedModels: values.models.split(',').map((pattern) => pattern.trim()) }
+      : {}),
+    ...(values.limits ? { limits: parseLimits(values.limits) } : {}),
+  };
 }
 
-/** Calls the API; an error reply becomes a CliError carrying the API's own message. */
-async function callApi(baseUrl, token, method, path, body) {
-  let response;
-  try {
-    response = await fetch(`${baseUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body ? { 'content-type': 'application/json' } : {}),
-      },
-      body: body ? JSON.stringify(body) : undefined,
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
-  } catch (error) {
-    const reason = error instanceof Error ? (error.cause?.message ?? error.message) : error;
-    throw new CliError(`could not reach Tollgate at ${baseUrl}: ${reason}`);
-  }
-  const text = await response.text();
-  let payload;
-  try {
-    payload = text ? JSON.parse(text) : null;
-  } catch {
-    payload = null;
-  }
-  if (!response.ok) {
-    const message = payload?.error?.message ?? `${response.status} ${response.statusText}`;
-    throw new CliError(`${message} (HTTP ${response.status})`);
-  }
-  return payload;
-}
-
-function formatTable(rows) {
-  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  return rows
-    .map((row) =>
-      row
-        .map((cell, column) => cell.padEnd(widths[column]))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+function printSecret(key) {
+  console.log(`\n  ${key}\n`);
+  console.log('Store it now: it is not shown again.');
 }
 
 async function createKey(api, values, json) {
@@ -99,21 +69,48 @@ async function createKey(api, values, json) {
     userId: values.user,
     ...(values.plan ? { plan: values.plan } : {}),
     ...(values.name ? { name: values.name } : {}),
+    ...policyOf(values),
   });
   if (json) return console.log(JSON.stringify(created, null, 2));
   console.log(
     `Created ${created.id} for ${created.userId} (plan ${created.plan}, "${created.name}").`,
   );
-  console.log(`\n  ${created.key}\n`);
-  console.log('Store it now: it is not shown again.');
+  printSecret(created.key);
+}
+
+async function rotateKey(api, id, values, json) {
+  if (!id) throw new CliError('rotate needs the key id: npm run keys -- rotate <id> --grace 3600');
+  const graceSeconds = values.grace === undefined ? 0 : Number(values.grace);
+  if (!Number.isInteger(graceSeconds) || graceSeconds < 0) {
+    throw new CliError('--grace takes whole seconds, e.g. --grace 3600');
+  }
+  const rotated = await api('POST', `/api/keys/${encodeURIComponent(id)}/rotate`, {
+    graceSeconds,
+  });
+  if (json) return console.log(JSON.stringify(rotated, null, 2));
+  console.log(
+    graceSeconds > 0
+      ? `Rotated ${id}: the old secret works until ${rotated.previousSecretExpiresAt}.`
+      : `Rotated ${id}: the old secret no longer works.`,
+  );
+  printSecret(rotated.key);
 }
 
 async function listKeys(api, json) {
   const { keys } = await api('GET', '/api/keys');
   if (json) return console.log(JSON.stringify(keys, null, 2));
   if (keys.length === 0) return console.log('No API keys.');
-  const header = ['ID', 'USER', 'PLAN', 'NAME', 'CREATED'];
-  const rows = keys.map((key) => [key.id, key.userId, key.plan, key.name, key.createdAt]);
+  const header = ['ID', 'USER', 'PLAN', 'TEAM', 'NAME', 'MODELS', 'EXPIRES', 'LAST USED'];
+  const rows = keys.map((key) => [
+    key.id,
+    key.userId,
+    key.plan,
+    key.teamId ?? '-',
+    key.name,
+    key.allowedModels?.join(',') ?? '*',
+    key.expiresAt ? `${key.expiresAt}${key.expired ? ' (expired)' : ''}` : 'never',
+    key.lastUsedAt ?? 'never',
+  ]);
   console.log(formatTable([header, ...rows]));
 }
 
@@ -138,7 +135,7 @@ async function main() {
     console.log(usage);
     return values.help ? 0 : 2;
   }
-  if (!['create', 'list', 'revoke'].includes(command)) {
+  if (!['create', 'list', 'rotate', 'revoke'].includes(command)) {
     console.error(`unknown command "${command}"\n\n${usage}`);
     return 2;
   }
@@ -148,6 +145,7 @@ async function main() {
     const api = (method, path, body) => callApi(baseUrl, token, method, path, body);
     if (command === 'create') await createKey(api, values, values.json);
     else if (command === 'list') await listKeys(api, values.json);
+    else if (command === 'rotate') await rotateKey(api, rest[0], values, values.json);
     else await revokeKey(api, rest[0], values.json);
     return 0;
   } catch (error) {

@@ -1,3 +1,5 @@
+import { checkKeyModel } from '@/lib/auth/key-policy';
+import { catalogIdOf } from '@/lib/config';
 import { handle } from '@/lib/http/door';
 import { countTokens, estimatePromptTokens } from '@/lib/tokens';
 import { anthropicErrorBody } from './errors';
@@ -14,8 +16,9 @@ export const countMessageTokens = handle(
     sessionCookie: false,
     errorBody: anthropicErrorBody,
   },
-  ({ body }) => {
+  ({ body, config, identity }) => {
     const chatRequest = toChatRequest(body);
+    checkKeyModel(identity, catalogIdOf(config, chatRequest.model));
     const toolTokens = body.tools?.length ? countTokens(JSON.stringify(body.tools)) : 0;
     const inputTokens =
       estimatePromptTokens(chatRequest.messages, chatRequest.instructions) + toolTokens;

@@ -1,9 +1,10 @@
 import type { Redis } from '@upstash/redis';
 import { type Config, ownEntry } from '@/lib/config';
 import { GatewayError } from '@/lib/errors';
-import { findApiKey, isApiKeyActive } from './api-keys';
+import { type ApiKeyRecord, findApiKey, findApiKeyById } from './api-keys';
 import type { Identity } from './identity';
 import type { ApiKeyCache } from './key-cache';
+import { checkKeyNotExpired, identityPolicyOf } from './key-policy';
 import {
   adminTokenDigest,
   isSessionCurrent,
@@ -55,7 +56,15 @@ export function adminIdentity(config: Config): Identity {
   };
 }
 
-async function fromSession(config: Config, session: SessionPayload): Promise<Identity> {
+/**
+ * A session signed in with a key acts with the key's policy (team, limits, allowed models,
+ * expiry), read from the key's record: `record` is absent only for a guest or the admin.
+ */
+async function fromSession(
+  config: Config,
+  session: SessionPayload,
+  record: ApiKeyRecord | undefined,
+): Promise<Identity> {
   const sessionId = session.sessionId;
   if (session.adminTokenDigest !== undefined) {
     const current = config.adminToken && (await adminTokenDigest(config.adminToken));
@@ -74,7 +83,24 @@ async function fromSession(config: Config, session: SessionPayload): Promise<Ide
     kind: session.keyId ? 'session' : 'guest',
     keyId: session.keyId,
     sessionId,
+    ...(record ? identityPolicyOf(record) : {}),
   };
+}
+
+/**
+ * The record of the key a session signed in with, checked: unknown means revoked (401
+ * `invalid_api_key`), past its expiry a 401 `key_expired`. Chat reads it through the cache,
+ * since its admission checks the key id itself; every other endpoint asks Redis each time.
+ */
+function checkSessionKey(record: ApiKeyRecord | null, now: number): ApiKeyRecord {
+  if (!record) {
+    throw new GatewayError(
+      'invalid_api_key',
+      'The API key this session signed in with was revoked.',
+    );
+  }
+  checkKeyNotExpired(record, now);
+  return record;
 }
 
 export interface IdentifyOptions {
@@ -112,8 +138,10 @@ export async function identify(
     if (config.adminToken && sameSecret(token, config.adminToken)) {
       return { identity: adminIdentity(config) };
     }
-    const record = await findApiKey(requireRedis(redis), token, keyCheckedByAdmission);
-    if (!record) throw new GatewayError('invalid_api_key', 'The API key is unknown or revoked.');
+    const found = await findApiKey(requireRedis(redis), token, keyCheckedByAdmission, now);
+    if (!found) throw new GatewayError('invalid_api_key', 'The API key is unknown or revoked.');
+    const { record, hash } = found;
+    checkKeyNotExpired(record, now);
     return {
       identity: {
         userId: record.userId,
@@ -121,6 +149,8 @@ export async function identify(
         admin: planOf(config, record.plan).admin === true,
         kind: 'api-key',
         keyId: record.id,
+        keyHash: hash,
+        ...identityPolicyOf(record),
       },
     };
   }
@@ -130,21 +160,24 @@ export async function identify(
   if (!session || !isSessionCurrent(session, now, config.sessionMaxAgeSeconds)) {
     return { identity: undefined };
   }
+  let record: ApiKeyRecord | undefined;
   if (!keyCheckedByAdmission) {
     const store = requireRedis(redis);
-    const [revoked, keyActive] = await Promise.all([
+    const [revoked, keyRecord] = await Promise.all([
       isSessionRevoked(store, session.sessionId),
-      session.keyId ? isApiKeyActive(store, session.keyId) : true,
+      session.keyId ? findApiKeyById(store, session.keyId) : undefined,
     ]);
     if (revoked) return { identity: undefined };
-    if (!keyActive) {
-      throw new GatewayError(
-        'invalid_api_key',
-        'The API key this session signed in with was revoked.',
-      );
-    }
+    if (keyRecord !== undefined) record = checkSessionKey(keyRecord, now);
+  } else if (session.keyId) {
+    const keyRecord = await findApiKeyById(
+      requireRedis(redis),
+      session.keyId,
+      keyCheckedByAdmission,
+    );
+    record = checkSessionKey(keyRecord, now);
   }
-  const identity = await fromSession(config, session);
+  const identity = await fromSession(config, session, record);
   if (!needsRenewal(session, now)) return { identity };
   const renewed = await signSession({ ...session, renewedAt: now }, config.sessionSecret);
   return { identity, renewedSession: renewed };

@@ -2,14 +2,17 @@ import type { ApiKeyRecord } from './api-keys';
 
 /**
  * API-key records kept in the isolate, so that a chat request needs no Redis round trip to learn
- * who its key belongs to. A record cannot go stale: a key's user and plan never change, and
- * whether the key still exists is checked by chat admission on every request, in the same round
- * trip as the limits (lib/limits/scripts.ts); every other endpoint looks its key up without the
- * cache. So revocation does not wait for an entry to expire, and entries a key keeps using stay.
+ * who its key belongs to. A record cannot go stale: a key's user, plan and policy never change,
+ * its expiry and a rotated secret's end are timestamps in the record, and whether the secret
+ * (or a session's key) still exists is checked by chat admission on every request, in the same
+ * round trip as the limits (lib/limits/scripts.ts); every other endpoint looks its key up
+ * without the cache. So revocation and the end of a rotation's grace do not wait for an entry
+ * to expire, and entries a key keeps using stay. Entries are by secret hash, or `id:<key id>`
+ * for sessions.
  */
 export interface ApiKeyCache {
-  get(hash: string): ApiKeyRecord | undefined;
-  set(hash: string, record: ApiKeyRecord): void;
+  get(cacheKey: string): ApiKeyRecord | undefined;
+  set(cacheKey: string, record: ApiKeyRecord): void;
 }
 
 export interface ApiKeyCacheOptions {

@@ -32,6 +32,14 @@ export interface ChatAccounting {
   settle(ending: ChatEnding): Promise<void>;
   /** The request ended before reaching a provider: free its lease and reservation, record nothing. */
   abandon(): Promise<void>;
+  /**
+   * Admits a response-cache hit: it counts against the request-rate windows (and must still
+   * come with a live key or session), but takes no lease and reserves no budget. A refusal
+   * throws its 401 or 429.
+   */
+  admitCacheHit(): Promise<void>;
+  /** Records a cache hit: a request with no tokens and no cost, `cached`, and what it saved. */
+  settleCacheHit(hit: { model: string; provider: string; savedMicroUsd: number }): Promise<void>;
 }
 
 export interface ChatEnding {
@@ -134,6 +142,7 @@ export function openAccounting(
               requestId,
               plan,
               keyId: identity.keyId,
+              keyHash: identity.keyHash,
               sessionId: identity.sessionId,
               inputTokens,
               requestedOutputTokens,
@@ -261,6 +270,84 @@ export function openAccounting(
       }
     },
 
+    async admitCacheHit() {
+      const buckets = [
+        { userId: identity.userId, plan, keyId: identity.keyId, sessionId: identity.sessionId },
+        ...sharedBuckets.map((bucket) => ({
+          ...bucket,
+          keyId: undefined,
+          sessionId: undefined,
+        })),
+      ].map((bucket) => ({ ...bucket, plan: rateLimitsOf(bucket.plan) }));
+      let outcomes: Awaited<ReturnType<LimitStores['admission']['admit']>>[];
+      try {
+        outcomes = await Promise.all(
+          buckets.map((bucket) =>
+            stores.admission.admit(
+              {
+                ...bucket,
+                requestId,
+                inputTokens: 0,
+                requestedOutputTokens: 0,
+                pricing: undefined,
+              },
+              defer,
+            ),
+          ),
+        );
+      } catch (error) {
+        failOpenOrThrow(plan.failOpen, error);
+        return;
+      }
+      const [own] = outcomes;
+      if (own) copyHeaders(own.headers, headers);
+      const refused = outcomes.find((outcome) => !outcome.admitted);
+      if (refused && !refused.admitted) {
+        outcomes.forEach((outcome, index) => {
+          const bucket = buckets[index] as { userId: string; plan: Plan };
+          if (outcome.admitted) stores.admission.refundWindows(bucket.userId, bucket.plan, defer);
+        });
+        throw denialError(refused.denial, headers);
+      }
+    },
+
+    async settleCacheHit({ model, provider, savedMicroUsd }) {
+      if (closed) return;
+      closed = true;
+      const entry: RequestLogEntry = {
+        id: requestId,
+        at: startedAt,
+        api,
+        model,
+        provider,
+        inputTokens: 0,
+        outputTokens: 0,
+        costMicroUsd: 0,
+        status: 'ok',
+        latencyMs: now() - startedAt,
+        timeToFirstTokenMs: null,
+        attempts: [],
+        ...(tags.length > 0 ? { tags } : {}),
+        cached: true,
+        savedMicroUsd,
+      };
+      const ledgers = [
+        { userId: identity.userId, planName: identity.plan },
+        ...sharedBuckets.map((bucket) => ({ userId: bucket.userId, planName: 'shared' })),
+      ];
+      await Promise.all(
+        ledgers.map((ledger) =>
+          stores.budgets.settle({
+            ...ledger,
+            reservation: undefined,
+            leaseHeld: false,
+            served: true,
+            entry,
+          }),
+        ),
+      );
+    },
+
     async abandon() {
       if (closed) return;
       closed = true;
@@ -272,6 +359,11 @@ export function openAccounting(
       );
     },
   };
+}
+
+/** A plan's request-rate windows alone: what a cache hit counts against. */
+function rateLimitsOf(plan: Plan): Plan {
+  return { requestsPerMinute: plan.requestsPerMinute, requestsPerDay: plan.requestsPerDay };
 }
 
 /** The accounting of a request, wired to the process's Redis and limit stores. */

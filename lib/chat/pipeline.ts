@@ -1,3 +1,4 @@
+import { isModelAllowed } from '@/lib/auth/key-policy';
 import { type Config, getConfig, type Pricing } from '@/lib/config';
 import { type Catalog, getCatalog } from '@/lib/providers/catalog';
 import { type ModelFactories, modelFactories } from '@/lib/providers/models';
@@ -95,6 +96,12 @@ export async function startChat(
 ): Promise<ChatRun | RelayedRun> {
   const resolved = await catalog.resolve(request.model);
   let candidates = await listCandidates(resolved, { config, catalog });
+  // A key restricted to some models is never served by a fallback outside them (the model it
+  // asked for was checked before: lib/chat/serve-chat.ts).
+  if (accounting?.identity.allowedModels) {
+    const { identity } = accounting;
+    candidates = candidates.filter((candidate) => isModelAllowed(identity, candidate.modelId));
+  }
   // A dollar budget cannot be kept by a model without a price: such targets are never tried.
   if (accounting?.pricesRequired)
     candidates = candidates.filter((candidate) => candidate.model.pricing);

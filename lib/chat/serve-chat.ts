@@ -1,13 +1,18 @@
 import { after } from 'next/server';
 import type { z } from 'zod';
-import { planOf } from '@/lib/auth/identify';
+import { recordKeyUse } from '@/lib/auth/api-keys';
+import { planOf, requireRedis } from '@/lib/auth/identify';
 import type { Identity } from '@/lib/auth/identity';
-import { type Config, getConfig } from '@/lib/config';
+import { checkKeyModel } from '@/lib/auth/key-policy';
+import { openChatCache } from '@/lib/cache/chat-cache';
+import { cacheTenantOf } from '@/lib/cache/key';
+import { type Config, catalogIdOf, getConfig } from '@/lib/config';
 import type { ErrorBody } from '@/lib/errors';
 import { preflightResponse } from '@/lib/http/cors';
 import { handle, type RouteHandler } from '@/lib/http/door';
 import { copyHeaders } from '@/lib/http/headers';
 import type { RelayProtocol } from '@/lib/relay/protocol';
+import { getRedis } from '@/lib/store/redis';
 import { readRequestTags } from '@/lib/tags/tags';
 import { type ChatAccounting, openChatAccounting } from './accounting';
 import { checkGuestModel, guestBuckets } from './guests';
@@ -58,6 +63,11 @@ export interface ChatEndpoint<Schema extends z.ZodType> {
    * `x-tollgate-tags` header every chat endpoint reads. Default: false.
    */
   tagsFromMetadata?: boolean;
+  /**
+   * Whether the response cache may answer here. Default: true. A stored conversation's message
+   * is never a hit: its body is not the whole request, and every answer extends the conversation.
+   */
+  cacheable?: boolean;
 }
 
 /**
@@ -94,6 +104,7 @@ export function serveChat<Schema extends z.ZodType>(endpoint: ChatEndpoint<Schem
           };
         }
         if (identity.kind === 'guest') checkGuestModel(config, chatRequest.model);
+        checkKeyModel(identity, catalogIdOf(config, chatRequest.model));
         accounting = openChatAccounting(
           {
             identity,
@@ -106,12 +117,43 @@ export function serveChat<Schema extends z.ZodType>(endpoint: ChatEndpoint<Schem
           config,
           after,
         );
+        // Off (no read, no header) unless the model or the plan enables it. The tenant is the
+        // user until teams are resolved here: pass the team's id (and plan) once they are.
+        const cache =
+          endpoint.cacheable === false
+            ? undefined
+            : await openChatCache({
+                config,
+                redis: requireRedis(getRedis(config)),
+                tenant: cacheTenantOf(identity),
+                plan: planOf(config, identity.plan),
+                api: endpoint.api,
+                model: chatRequest.model,
+                body: endpoint.relay ? rawBody : body,
+                headers: chatRequest.relay?.headers,
+                cacheControl: request.headers.get('cache-control'),
+                defer: after,
+              });
+        if (cache) headers.set('x-tollgate-cache', cache.status);
+        // A hit costs one round trip (the lookup) before admission's: it is admitted against
+        // the rate windows only, served without a provider, and recorded after the response.
+        const hit = await cache?.lookup();
+        if (hit) {
+          await accounting.admitCacheHit();
+          headers.set('x-tollgate-cache', 'hit');
+          const { model, provider, savedMicroUsd } = hit.entry;
+          after(accounting.settleCacheHit({ model, provider, savedMicroUsd }));
+          copyHeaders(accounting.headers, hit.response.headers);
+          return hit.response;
+        }
         const run = await startChat(chatRequest, request.signal, { accounting, defer: after });
         after(() => recordOutcome(run));
+        const keyId = identity.keyId;
+        if (keyId) after(() => recordKeyUse(requireRedis(getRedis(config)), keyId));
         const response = isRelayed(run) ? run.response : await endpoint.reply(run, body, visit);
         if (isRelayed(run)) copyHeaders(new Headers(servedByHeaders(run)), response.headers);
         copyHeaders(accounting.headers, response.headers);
-        return response;
+        return cache ? cache.keep(response, run) : response;
       } catch (error) {
         if (accounting) {
           after(accounting.abandon());

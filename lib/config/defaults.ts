@@ -55,4 +55,5 @@ export const defaults = {
     shared: { requestsPerMinute: 300, tokensPerDay: 5_000_000 },
   },
   sessionMaxAgeSeconds: 30 * 86_400,
+  cache: { maxEntryBytes: 256 * 1024, maxTotalBytes: 32 * 1024 * 1024 },
 } as const;

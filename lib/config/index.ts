@@ -14,4 +14,4 @@ export function getConfig(): Config {
   return cached;
 }
 export type { GuestsConfig } from './load';
-export { matchesModel, ownEntry } from './lookup';
+export { catalogIdOf, matchesModel, ownEntry } from './lookup';

@@ -41,6 +41,8 @@ export interface Config {
   guests: GuestsConfig;
   /** A session unused for this long ends; each use extends it. */
   sessionMaxAgeSeconds: number;
+  /** The response cache's store bounds (see `cacheStoreSchema`). */
+  cache: { maxEntryBytes: number; maxTotalBytes: number };
 }
 
 /** A config that cannot run. The message is one line that names the field. */
@@ -106,6 +108,7 @@ export function loadConfig(
       shared: input.guests?.shared ?? { ...defaults.guests.shared },
     },
     sessionMaxAgeSeconds: input.sessions?.maxAgeSeconds ?? defaults.sessionMaxAgeSeconds,
+    cache: { ...defaults.cache, ...input.cache },
   };
   checkReferences(config);
   return config;

@@ -12,3 +12,12 @@ export function matchesModel(patterns: readonly string[], modelId: string): bool
     pattern.endsWith('*') ? modelId.startsWith(pattern.slice(0, -1)) : pattern === modelId,
   );
 }
+
+/** The catalog id a request's model resolves to: the default model, or an alias's target. */
+export function catalogIdOf(
+  config: { defaultModel: string; aliases: Record<string, string> },
+  modelId: string | undefined,
+): string {
+  const requested = modelId ?? config.defaultModel;
+  return ownEntry(config.aliases, requested) ?? requested;
+}

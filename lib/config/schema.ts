@@ -59,6 +59,27 @@ export const targetSchema = z.strictObject({
   weight: positiveInt.optional(),
 });
 
+/**
+ * The response cache of a model or a plan (README "Response cache"). Off unless set; where both
+ * a model and a plan set it, the smaller age wins, and 0 switches it off there.
+ */
+export const cacheSchema = z.strictObject({
+  /** How old a stored answer may be when it is served (at most 30 days). */
+  maxAgeSeconds: z
+    .number()
+    .int()
+    .nonnegative()
+    .max(30 * 86_400),
+});
+
+/** Bounds of the response cache's store in Redis. */
+export const cacheStoreSchema = z.strictObject({
+  /** A larger answer is not stored. Default: 262144 (256 KiB). */
+  maxEntryBytes: positiveInt.optional(),
+  /** Past this, the entries closest to expiry are evicted. Default: 33554432 (32 MiB). */
+  maxTotalBytes: positiveInt.optional(),
+});
+
 const modelId = z.string().regex(/^[^/\s]+\/[^\s]+$/, 'must look like "creator/model"');
 
 export const modelSchema = z.strictObject({
@@ -79,6 +100,8 @@ export const modelSchema = z.strictObject({
       tags: z.array(z.string()).optional(),
     })
     .optional(),
+  /** Serve identical requests from the response cache. Default: off. */
+  cache: cacheSchema.optional(),
 });
 
 /** Every limit is optional; an absent limit is unlimited. */
@@ -98,6 +121,8 @@ export const planSchema = z.strictObject({
   requiredTags: z.array(z.string().regex(tagPattern, 'must be a tag key or a tag')).optional(),
   /** Spend alerts: a signed webhook at thresholds of each budget (README "Alerts"). Default: none. */
   alerts: alertsSchema.optional(),
+  /** Serve identical requests from the response cache. Default: off. */
+  cache: cacheSchema.optional(),
 });
 
 export const routingSchema = z.strictObject({
@@ -165,6 +190,8 @@ export const gatewayConfigSchema = z.strictObject({
   routing: routingSchema.optional(),
   guests: guestsSchema.optional(),
   sessions: sessionsSchema.optional(),
+  /** The response cache's store; the cache itself is switched on per model or plan. */
+  cache: cacheStoreSchema.optional(),
 });
 
 const optionalSecret = z.string().min(1).optional();
@@ -196,6 +223,7 @@ export type Target = z.infer<typeof targetSchema>;
 export type ModelConfig = z.infer<typeof modelSchema>;
 export type SharedLimits = z.infer<typeof sharedLimitsSchema>;
 export type Plan = z.infer<typeof planSchema>;
+export type CacheSettings = z.infer<typeof cacheSchema>;
 export type GatewayConfigInput = z.infer<typeof gatewayConfigSchema>;
 export type Env = z.infer<typeof envSchema>;
 export type RoutingConfig = Required<z.infer<typeof routingSchema>>;

@@ -2,6 +2,7 @@ const exposedHeaders = [
   'x-request-id',
   'x-tollgate-model',
   'x-tollgate-provider',
+  'x-tollgate-cache',
   'retry-after',
   'x-ratelimit-limit-requests',
   'x-ratelimit-remaining-requests',

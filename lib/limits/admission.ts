@@ -14,6 +14,8 @@ export interface AdmissionRequest {
   plan: Plan;
   /** The API key the request came with, directly or through a session: it must still exist. */
   keyId: string | undefined;
+  /** The hash of the key's secret when the key itself was sent: that secret must still exist. */
+  keyHash?: string;
   /** The session cookie the request came with: it must not have been signed out. */
   sessionId?: string;
   /** The reservation's input estimate and wanted output (used when the plan has budgets). */
@@ -107,7 +109,7 @@ export function createAdmission({
         Promise.all(windows.map(([window, limit]) => limiterFor(window, limit).limit(userId))),
         scripted
           ? script.exec(
-              admitKeys(userId, periods, sessionId),
+              admitKeys(userId, periods, sessionId, request.keyHash),
               admitArguments(request, time, periods),
             )
           : undefined,
@@ -187,9 +189,15 @@ function rateWindowsOf(plan: Plan): Array<readonly [RateWindow, number]> {
   ).filter((entry): entry is readonly [RateWindow, number] => entry[1] !== undefined);
 }
 
-function admitKeys(userId: string, periods: Periods, sessionId: string | undefined): string[] {
+function admitKeys(
+  userId: string,
+  periods: Periods,
+  sessionId: string | undefined,
+  keyHash: string | undefined,
+): string[] {
   return [
-    redisKeys.apiKeys(),
+    // A key sent itself is checked by its secret (a rotated one ends), a session's by its id.
+    keyHash ? redisKeys.apiKeySecret(keyHash) : redisKeys.apiKeys(),
     redisKeys.leases(userId),
     redisKeys.usageDay(userId, periods.day),
     redisKeys.usageMonth(userId, periods.month),

@@ -40,6 +40,10 @@ export interface RequestLogEntry {
   conversationId?: string;
   /** The request's tags (lib/tags); absent when it had none. */
   tags?: string[];
+  /** Served from the response cache: no provider was called and nothing was billed. */
+  cached?: boolean;
+  /** A cache hit's saving: what the stored answer cost when it was made. */
+  savedMicroUsd?: number;
 }
 
 export interface Settlement {
@@ -110,6 +114,8 @@ export function createBudgetStore({
           String(usageRetentionSeconds),
           // The lease, like the reservation, is held under the request's id.
           leaseHeld ? entry.id : '',
+          entry.cached ? '1' : '0',
+          String(entry.savedMicroUsd ?? 0),
           ...(entry.tags ?? []),
         ],
       );

@@ -16,12 +16,31 @@ export const redisKeys = {
   users: () => 'tg:users',
   /** HASH userId -> plan, as last seen. */
   userPlans: () => 'tg:user-plans',
-  /** STRING per API key, by the SHA-256 of the key: the key's record, JSON. */
+  /**
+   * STRING per API key, by the SHA-256 of the key: its record as written before rotation
+   * existed; read once and moved to `apiKeySecret`.
+   */
   apiKeyByHash: (hash: string) => `tg:api-key:${hash}`,
-  /** HASH key id -> the key's record with its hash, JSON (no secret). */
+  /**
+   * HASH per secret, by the SHA-256 of the secret: key id -> the key's record, JSON. Chat
+   * admission checks that the field exists, so a rotated secret stops when this key expires.
+   */
+  apiKeySecret: (hash: string) => `tg:api-key-secret:${hash}`,
+  /** HASH key id -> the key's record with its secrets' hashes, JSON (no secret). */
   apiKeys: () => 'tg:api-keys',
+  /** HASH key id -> when the key was last used (epoch ms), written after the response. */
+  apiKeyLastUsed: () => 'tg:api-key-last-used',
+  /** HASH team id -> the team, JSON (the teams' store, lib/teams). */
+  teams: () => 'tg:teams',
   /** STRING per signed-out session id, expiring with the session's lifetime: the session is over. */
   revokedSession: (sessionId: string) => `tg:session-revoked:${sessionId}`,
   /** Prefix of the @upstash/ratelimit windows. */
   rateLimit: (window: 'minute' | 'day') => `tg:ratelimit:${window}`,
+  /** STRING per response-cache entry, by the SHA-256 of its key (lib/cache/key.ts), with a TTL. */
+  cacheEntry: (hash: string) => `tg:cache:${hash}`,
+  /** ZSET of response-cache entries: member entry key, score expiry (epoch ms). */
+  cacheIndex: () => 'tg:cache-index',
+  /** HASH entry key -> its size in bytes; and the STRING total of those sizes. */
+  cacheSizes: () => 'tg:cache-sizes',
+  cacheBytes: () => 'tg:cache-bytes',
 } as const;

@@ -8,7 +8,7 @@
  * passes, so a request refused for concurrency holds no budget and one refused for budget holds
  * no lease. Expired leases and reservations (from instances that died) are dropped first.
  *
- * KEYS: API keys, leases, usage day, usage month, reservations, reservation amounts, the
+ * KEYS: API keys (or the key's secret, see admitKeys), leases, usage day, usage month, reservations, reservation amounts, the
  *       session's revocation mark (signed out when it exists)
  * ARGV: 1 now, 2 request id, 3 key id ('' = no key to check), 4 lease limit (-1 = none),
  *       5 lease expiresAt, 6 reserve ('1' = the plan has budgets), 7 reservation expiresAt,
@@ -117,7 +117,8 @@ return {1, output, tonumber(dayUsed[1]) or 0, tonumber(monthUsed[1]) or 0}
  *       plans, leases
  * ARGV: reservation id ('' for none), input, output, micro, model, counted (1 = a served
  *       request), log entry JSON, now, userId, plan, log length, retention seconds, lease id
- *       ('' for none), then the request's tags (14 onwards, none or more)
+ *       ('' for none), cached (1 = a response-cache hit), saved micro-dollars of the hit, then
+ *       the request's tags (16 onwards, none or more)
  */
 export const settleUsageScript = `
 if ARGV[1] ~= '' then
@@ -139,10 +140,16 @@ for _, key in ipairs({KEYS[1], KEYS[2]}) do
   redis.call('HINCRBY', key, 'micro', micro)
   redis.call('EXPIRE', key, tonumber(ARGV[12]))
 end
+if ARGV[14] == '1' then
+  for _, key in ipairs({KEYS[1], KEYS[2]}) do
+    redis.call('HINCRBY', key, 'cached', 1)
+    redis.call('HINCRBY', key, 'saved', tonumber(ARGV[15]))
+  end
+end
 redis.call('HINCRBY', KEYS[1], model .. 'input', input)
 redis.call('HINCRBY', KEYS[1], model .. 'output', output)
 redis.call('HINCRBY', KEYS[1], model .. 'micro', micro)
-for i = 14, #ARGV do
+for i = 16, #ARGV do
   local tag = 't:' .. ARGV[i] .. ':'
   if ARGV[6] == '1' then redis.call('HINCRBY', KEYS[1], tag .. 'requests', 1) end
   redis.call('HINCRBY', KEYS[1], tag .. 'input', input)

@@ -1,4 +1,4 @@
-import type { Config, ModelConfig, Pricing } from '@/lib/config';
+import { type Config, catalogIdOf, type ModelConfig, type Pricing } from '@/lib/config';
 import { GatewayError } from '@/lib/errors';
 import {
   type CircuitBreaker,
@@ -152,11 +152,8 @@ export function createCatalog({
     },
 
     async resolve(modelId) {
-      const requested = modelId ?? config.defaultModel;
       // An alias names a catalog model under another id (an agent's default model id).
-      const id = Object.hasOwn(config.aliases, requested)
-        ? (config.aliases[requested] as string)
-        : requested;
+      const id = catalogIdOf(config, modelId);
       const configured = config.models[id];
       if (configured) return { id, config: configured };
       const published = (await publishedEntries()).find((entry) => entry.model.id === id);

@@ -1,6 +1,7 @@
 import type { RequestLogEntry } from '@/lib/limits/budget';
 import { redisKeys } from '@/lib/limits/keys';
 import { periodsAt } from '@/lib/limits/periods';
+import { teamLedgerId } from '@/lib/teams/keys';
 import { microUsdToUsd } from './cost';
 import {
   addBreakdownCounts,
@@ -8,7 +9,9 @@ import {
   addModelCounts,
   asHash,
   breakdownPrefixes,
+  type CacheSavings,
   scorePairs,
+  toSavings,
   toTotals,
   type UsageCounts,
   type UsageTotals,
@@ -56,7 +59,7 @@ export interface UsageReport {
   plan: string | null;
   /** ISO 8601; `end` is exclusive. */
   period: { start: string; end: string };
-  totals: UsageTotals;
+  totals: UsageTotals & CacheSavings;
   byModel: (UsageTotals & { model: string })[];
   byDay: (UsageTotals & { day: string })[];
   /** Spend per tag (lib/tags); a request with two tags counts in both. */
@@ -86,8 +89,49 @@ export async function getUsage(
   for (const day of range.days) pipeline.hgetall(redisKeys.usageDay(userId, day));
   pipeline.lrange(redisKeys.requestLog(userId), 0, -1);
   const replies = await pipeline.exec();
-  const hashes = replies.slice(0, range.days.length).map(asHash);
   const requests = selectRequests(replies[range.days.length], range);
+  return {
+    userId,
+    plan,
+    ...summarizeDays(range, replies.slice(0, range.days.length)),
+    recent: requests.slice(0, maxRecentRequests),
+  };
+}
+
+/** What a ledger's day hashes say about a period; every ledger (user, team, key) has them. */
+export type LedgerUsage = Pick<UsageReport, 'period' | 'totals' | 'byModel' | 'byDay' | 'byTag'>;
+
+/** The usage of any ledger (`team:<id>`, `key:<id>`, a user id) from its day hashes alone. */
+export async function getLedgerUsage(
+  redis: UsageRedis,
+  { ledgerId, period, now }: { ledgerId: string; period: UsagePeriod; now: number },
+): Promise<LedgerUsage> {
+  const range = rangeOf(period, now);
+  const pipeline = redis.pipeline();
+  for (const day of range.days) pipeline.hgetall(redisKeys.usageDay(ledgerId, day));
+  return summarizeDays(range, await pipeline.exec());
+}
+
+export interface TeamUsageReport extends LedgerUsage {
+  teamId: string;
+  plan: string;
+}
+
+/** A team's usage, from the team ledger the settle script writes beside each member's. */
+export async function getTeamUsage(
+  redis: UsageRedis,
+  request: { teamId: string; plan: string; period: UsagePeriod; now: number },
+): Promise<TeamUsageReport> {
+  const { teamId, plan, period, now } = request;
+  return {
+    teamId,
+    plan,
+    ...(await getLedgerUsage(redis, { ledgerId: teamLedgerId(teamId), period, now })),
+  };
+}
+
+function summarizeDays(range: PeriodRange, replies: unknown[]): LedgerUsage {
+  const hashes = replies.map(asHash);
   const totals = zeroCounts();
   const models = new Map<string, UsageCounts>();
   const tags = new Map<string, UsageCounts>();
@@ -99,14 +143,11 @@ export async function getUsage(
     return { day, ...toTotals(counts) };
   });
   return {
-    userId,
-    plan,
     period: { start: toIso(range.start), end: toIso(range.end) },
-    totals: toTotals(totals),
+    totals: { ...toTotals(totals), ...toSavings(totals) },
     byModel: rankByCost(models).map(([model, counts]) => ({ model, ...toTotals(counts) })),
     byDay,
     byTag: rankByCost(tags).map(([tag, counts]) => ({ tag, ...toTotals(counts) })),
-    recent: requests.slice(0, maxRecentRequests),
   };
 }
 

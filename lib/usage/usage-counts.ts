@@ -10,13 +10,22 @@ export interface UsageTotals {
   costUsd: number;
 }
 
-/** The counter fields of a usage hash, for a whole day or month and per model. */
-export const usageMetrics = ['requests', 'input', 'output', 'micro'] as const;
+/** What the response cache saved: hits (also counted in `requests`) and their cost avoided. */
+export interface CacheSavings {
+  cachedRequests: number;
+  savedUsd: number;
+}
+
+/**
+ * The counter fields of a usage hash, for a whole day or month and per model (`cached` and
+ * `saved`, the response cache's hits and micro-dollars saved, are totals only).
+ */
+export const usageMetrics = ['requests', 'input', 'output', 'micro', 'cached', 'saved'] as const;
 type Metric = (typeof usageMetrics)[number];
 export type UsageCounts = Record<Metric, number>;
 
 export function zeroCounts(): UsageCounts {
-  return { requests: 0, input: 0, output: 0, micro: 0 };
+  return { requests: 0, input: 0, output: 0, micro: 0, cached: 0, saved: 0 };
 }
 
 /** Replies may be numbers (the client parses JSON) or strings; a missing field is zero. */
@@ -75,6 +84,10 @@ export function toTotals(counts: UsageCounts): UsageTotals {
     outputTokens: counts.output,
     costUsd: microUsdToUsd(counts.micro),
   };
+}
+
+export function toSavings(counts: UsageCounts): CacheSavings {
+  return { cachedRequests: counts.cached, savedUsd: microUsdToUsd(counts.saved) };
 }
 
 export function asHash(reply: unknown): Record<string, unknown> | null {

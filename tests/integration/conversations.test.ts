@@ -19,8 +19,14 @@ beforeAll(async () => {
           targets: [{ provider: 'upstream', model: 'p' }],
           pricing: { inputPerMTok: 3, outputPerMTok: 15 },
         },
+        'test/cached': {
+          targets: [{ provider: 'upstream', model: 'c' }],
+          pricing: { inputPerMTok: 3, outputPerMTok: 15 },
+          cache: { maxAgeSeconds: 60 },
+        },
       },
       defaultModel: 'test/priced',
+      // The response cache is on for this model; a conversation's messages never use it.
     },
   });
 });
@@ -245,6 +251,26 @@ describe('conversations kept on the server', () => {
     const oldest = seen.at(-1)?.id as string;
     await json(await call(alice, 'PATCH', `/${oldest}`, { title: 'touched' }));
     expect((await json(await call(alice, 'GET', '?limit=1'))).conversations[0].id).toBe(oldest);
+  });
+
+  it('a message is never answered from the response cache: each one reaches the provider and is stored', async () => {
+    const alice = { key: (await userKey('conv-cache')).key };
+    const { id } = await json(await call(alice, 'POST', '', { model: 'test/cached' }), 201);
+    for (let round = 0; round < 2; round++) {
+      const response = await fetch(`${app.url}/api/conversations/${id}/messages`, {
+        method: 'POST',
+        headers: {
+          ...authOf(alice),
+          'content-type': 'application/json',
+          'cache-control': 'max-age=60',
+        },
+        body: JSON.stringify({ content: 'same question', stream: false }),
+      });
+      expect(response.headers.get('x-tollgate-cache')).toBeNull();
+      expect((await json(response)).model).toBe('test/cached');
+    }
+    expect(upstream.requests).toHaveLength(2);
+    expect((await json(await call(alice, 'GET', `/${id}`))).messageCount).toBe(4);
   });
 
   it('regenerate replaces the last answer; both answers count in the totals', async () => {

@@ -196,6 +196,7 @@ const endpoints: Array<{ path: string; body?: 'chat' | 'other' }> = [
   { path: '/api/limits' },
   { path: '/api/keys', body: 'other' },
   { path: '/api/keys/key_doesnotexist' },
+  { path: '/api/keys/key_doesnotexist/rotate', body: 'other' },
   { path: '/api/session', body: 'other' },
   { path: '/api/health' },
   { path: '/api/no-such-endpoint' },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { createApiKey, listApiKeys } from '@/lib/auth/api-keys';
 import { requireRedis } from '@/lib/auth/identify';
+import { keyPolicySchema } from '@/lib/auth/key-policy';
 import { ownEntry } from '@/lib/config';
 import { GatewayError } from '@/lib/errors';
 import { handle, otherMethods } from '@/lib/http/door';
@@ -9,7 +10,7 @@ import { getRedis } from '@/lib/store/redis';
 export const runtime = 'edge';
 export const dynamic = 'force-dynamic';
 
-const createKeySchema = z.strictObject({
+const createKeySchema = keyPolicySchema.extend({
   userId: z.string().regex(/^[\w.@-]{1,64}$/, 'letters, digits, _ . @ - (1-64)'),
   plan: z.string().min(1).optional(),
   name: z.string().max(100).optional(),
@@ -21,7 +22,7 @@ export const POST = handle({ access: 'admin', body: createKeySchema }, async ({ 
     throw new GatewayError('invalid_request', `plan: unknown plan "${plan}"`, { param: 'plan' });
   }
   const { record, key } = await createApiKey(requireRedis(getRedis(config)), {
-    userId: body.userId,
+    ...body,
     plan,
     name: body.name ?? `${body.userId}'s key`,
   });

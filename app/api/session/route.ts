@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { findApiKey } from '@/lib/auth/api-keys';
 import { adminIdentity, requireRedis, sameSecret } from '@/lib/auth/identify';
+import { checkKeyNotExpired } from '@/lib/auth/key-policy';
 import {
   adminTokenDigest,
   clearedSessionCookie,
@@ -32,8 +33,10 @@ async function sessionFor(config: Config, secret: string): Promise<SessionPayloa
       adminTokenDigest: await adminTokenDigest(secret),
     };
   }
-  const record = await findApiKey(requireRedis(getRedis(config)), secret);
-  if (!record) throw new GatewayError('invalid_api_key', 'The API key is unknown or revoked.');
+  const found = await findApiKey(requireRedis(getRedis(config)), secret);
+  if (!found) throw new GatewayError('invalid_api_key', 'The API key is unknown or revoked.');
+  const { record } = found;
+  checkKeyNotExpired(record, issued.issuedAt);
   return { ...issued, userId: record.userId, plan: record.plan, keyId: record.id };
 }
 

@@ -1,3 +1,4 @@
+import { isModelAllowed } from '@/lib/auth/key-policy';
 import { handle, otherMethods } from '@/lib/http/door';
 import { toModelList } from '@/lib/openai/models';
 import { getCatalog } from '@/lib/providers/catalog';
@@ -5,8 +6,13 @@ import { getCatalog } from '@/lib/providers/catalog';
 export const runtime = 'edge';
 export const dynamic = 'force-dynamic';
 
-export const GET = handle({ access: 'user', sessionCookie: false }, async ({ config }) =>
-  Response.json(toModelList(await getCatalog(config).list())),
+/** The catalog, or for a key restricted to some models only those it may use. */
+export const GET = handle({ access: 'user', sessionCookie: false }, async ({ config, identity }) =>
+  Response.json(
+    toModelList(
+      (await getCatalog(config).list()).filter((model) => isModelAllowed(identity, model.id)),
+    ),
+  ),
 );
 
 export const { POST, PUT, PATCH, DELETE } = otherMethods;

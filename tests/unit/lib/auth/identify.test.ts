@@ -139,3 +139,86 @@ describe('session lifetime', () => {
     expect(identity).toBeUndefined();
   });
 });
+
+describe('key policy on the identity', () => {
+  const config = configWith(adminToken);
+  const key = `tg_${'k'.repeat(40)}`;
+  const record = {
+    id: 'key_1',
+    userId: 'alice',
+    plan: 'free',
+    name: 'a key',
+    createdAt: new Date(now - day).toISOString(),
+    teamId: 'team-a',
+    allowedModels: ['openai/*'],
+    limits: { spendPerDayUsd: 1 },
+  };
+  /** A store holding one secret (and its key's entry) for `stored`. */
+  const storeWith = (stored: object) =>
+    ({
+      hgetall: async () => ({ key_1: stored }),
+      get: async () => null,
+      hget: async () => ({ ...stored, hash: 'h' }),
+      exists: async () => 0,
+    }) as unknown as Redis;
+  const keyRequest = () =>
+    new Request('http://tollgate.test/api/usage', { headers: { authorization: `Bearer ${key}` } });
+
+  it("a key's team, limits and allowed models come from its record", async () => {
+    const { identity } = await identify(keyRequest(), config, storeWith(record), { now });
+    expect(identity).toMatchObject({
+      userId: 'alice',
+      kind: 'api-key',
+      keyId: 'key_1',
+      teamId: 'team-a',
+      keyLimits: { spendPerDayUsd: 1 },
+      allowedModels: ['openai/*'],
+    });
+    expect(identity?.keyHash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('an expired key is a 401 key_expired, from a cached record too (no store asked)', async () => {
+    const expired = { ...record, expiresAt: new Date(now - 1).toISOString() };
+    await expect(identify(keyRequest(), config, storeWith(expired), { now })).rejects.toMatchObject(
+      { code: 'key_expired' },
+    );
+    const cache = { get: () => expired, set: () => {} };
+    await expect(
+      identify(keyRequest(), config, {} as Redis, { now, keyCheckedByAdmission: cache }),
+    ).rejects.toMatchObject({ code: 'key_expired' });
+  });
+
+  it("a rotated key's old secret is a 401 invalid_api_key once its grace ends, cached or not", async () => {
+    const old = { ...record, secretExpiresAt: now };
+    const during = await identify(keyRequest(), config, storeWith(old), { now: now - 1 });
+    expect(during.identity?.keyId).toBe('key_1');
+    await expect(identify(keyRequest(), config, storeWith(old), { now })).rejects.toMatchObject({
+      code: 'invalid_api_key',
+    });
+    const cache = { get: () => old, set: () => {} };
+    await expect(
+      identify(keyRequest(), config, {} as Redis, { now, keyCheckedByAdmission: cache }),
+    ).rejects.toMatchObject({ code: 'invalid_api_key' });
+  });
+
+  it("a session signed in with a key gets the key's policy, and its expiry", async () => {
+    const session = () => requestWithSession({ userId: 'alice', plan: 'free', keyId: 'key_1' });
+    const { identity } = await identify(await session(), config, storeWith(record), { now });
+    expect(identity).toMatchObject({
+      kind: 'session',
+      keyId: 'key_1',
+      teamId: 'team-a',
+      allowedModels: ['openai/*'],
+      keyLimits: { spendPerDayUsd: 1 },
+    });
+    const expired = { ...record, expiresAt: new Date(now).toISOString() };
+    await expect(
+      identify(await session(), config, storeWith(expired), { now }),
+    ).rejects.toMatchObject({ code: 'key_expired' });
+    const chat = await identify(await session(), config, {} as Redis, {
+      now,
+      keyCheckedByAdmission: { get: () => record, set: () => {} },
+    });
+    expect(chat.identity?.allowedModels).toEqual(['openai/*']);
+  });
+});

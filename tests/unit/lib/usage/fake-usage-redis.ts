@@ -96,6 +96,8 @@ export class FakeUsageRedis implements UsageRedis {
       this.increment(key, 'output', entry.outputTokens);
       this.increment(key, 'tokens', tokens);
       this.increment(key, 'micro', entry.costMicroUsd);
+      this.increment(key, 'cached', entry.cached ? 1 : 0);
+      this.increment(key, 'saved', entry.cached ? (entry.savedMicroUsd ?? 0) : 0);
     }
     const day = redisKeys.usageDay(userId, periods.day);
     this.increment(day, `${model}requests`, served ? 1 : 0);

@@ -164,7 +164,33 @@ describe('getUsage', () => {
       inputTokens: 100,
       outputTokens: 0,
       costUsd: 0.001,
+      cachedRequests: 0,
+      savedUsd: 0,
     });
+  });
+
+  it('counts response-cache hits as requests, with what they saved', async () => {
+    const redis = new FakeUsageRedis();
+    redis.settle('fay', logEntry({ at: now - 2000, costMicroUsd: 1500 }));
+    redis.settle(
+      'fay',
+      logEntry({
+        at: now - 1000,
+        inputTokens: 0,
+        outputTokens: 0,
+        costMicroUsd: 0,
+        cached: true,
+        savedMicroUsd: 1500,
+      }),
+    );
+    const usage = await getUsage(redis, { userId: 'fay', plan: 'free', period: 'day', now });
+    expect(usage.totals).toMatchObject({
+      requests: 2,
+      costUsd: 0.0015,
+      cachedRequests: 1,
+      savedUsd: 0.0015,
+    });
+    expect(usage.recent[0]).toMatchObject({ cached: true, savedMicroUsd: 1500, costUsd: 0 });
   });
 
   it('lists at most 50 recent requests of the period, newest first, with their cost', async () => {
@@ -192,7 +218,14 @@ describe('getUsage', () => {
       period: 'day',
       now,
     });
-    expect(usage.totals).toEqual({ requests: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 });
+    expect(usage.totals).toEqual({
+      requests: 0,
+      inputTokens: 0,
+      outputTokens: 0,
+      costUsd: 0,
+      cachedRequests: 0,
+      savedUsd: 0,
+    });
     expect(usage.byModel).toEqual([]);
     expect(usage.byTag).toEqual([]);
     expect(usage.recent).toEqual([]);

@@ -15,6 +15,7 @@ export const POST = serveChat({
   toChatRequest: toConversationChatRequest,
   reply: replyInConversation,
   sessionCookie: true,
+  cacheable: false,
 });
 
 export const { GET, PUT, PATCH, DELETE } = otherMethods;
