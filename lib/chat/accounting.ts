@@ -92,6 +92,8 @@ export interface ChatCaller {
   sharedBuckets?: SharedBucket[];
   /** Default: `chat`. */
   api?: ChatApi;
+  /** The stored conversation the request continues, recorded with it. */
+  conversationId?: string;
   /** The request's validated tags (lib/tags), kept in its log entry. Default: none. */
   tags?: string[];
 }
@@ -104,7 +106,7 @@ interface Held {
 }
 
 export function openAccounting(
-  { identity, requestId, sharedBuckets = [], api = 'chat', tags = [] }: ChatCaller,
+  { identity, requestId, sharedBuckets = [], api = 'chat', tags = [], conversationId }: ChatCaller,
   { config, stores, defer, now = Date.now, afterSettle }: AccountingContext,
 ): ChatAccounting {
   const plan = planOf(config, identity.plan);
@@ -248,6 +250,7 @@ export function openAccounting(
         timeToFirstTokenMs: outcome?.timeToFirstTokenMs ?? null,
         attempts,
         ...(tags.length > 0 ? { tags } : {}),
+        ...(conversationId ? { conversationId } : {}),
       };
       const own: Held = {
         userId: identity.userId,

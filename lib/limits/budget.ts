@@ -36,6 +36,8 @@ export interface RequestLogEntry {
   timeToFirstTokenMs: number | null;
   /** Every target tried, in order; the last `served` one is what `model` and `provider` name. */
   attempts?: Attempt[];
+  /** The stored conversation the request continued (POST /api/conversations/{id}/messages). */
+  conversationId?: string;
   /** The request's tags (lib/tags); absent when it had none. */
   tags?: string[];
   /** Soft limits this request went over (the limits branch sets them). */
