@@ -11,6 +11,6 @@ export function middleware(request: NextRequest) {
 // in their door. A chat route added later belongs in this exclusion too.
 export const config = {
   matcher: [
-    '/((?!_next/static|_next/image|favicon\\.ico|api/chat$|api/v1/chat/completions$|api/v1/responses$|api/anthropic/v1/messages$|api/anthropic/v1/messages/count_tokens$).*)',
+    '/((?!_next/static|_next/image|favicon\\.ico|api/chat$|api/v1/chat/completions$|api/v1/responses$|api/anthropic/v1/messages$|api/anthropic/v1/messages/count_tokens$|api/conversations/[^/]+/messages$).*)',
   ],
 };

@@ -16,6 +16,8 @@ export const chatFunctions = [
   '/api/anthropic/v1/messages',
   // Counts tokens with the tokenizer budgets reserve with; no SDK, but the tokenizer is most of it.
   '/api/anthropic/v1/messages/count_tokens',
+  // A stored conversation's next message: the same chat pipeline as /api/chat.
+  '/api/conversations/[id]/messages',
   '/api/count-tokens',
 ];
 

@@ -1,11 +1,8 @@
 // `npm run teams -- <command>`: creates, lists, changes and deletes teams of a running Tollgate,
 // and assigns users to them, through its /api/teams endpoints (as `npm run keys` does for keys),
 // so it works the same against local dev and a deployment.
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-
-const REQUEST_TIMEOUT_MS = 15_000;
-const localTokenFile = new URL('../.tmp/local-admin-token', import.meta.url);
+import { baseUrlOf, CliError, callApi, formatTable, readAdminToken } from './admin-api.mjs';
 
 const usage = `usage: npm run teams -- <command> [options]
 
@@ -30,8 +27,6 @@ options:
   --json                  print the API's JSON instead
   -h, --help`;
 
-class CliError extends Error {}
-
 const options = {
   name: { type: 'string' },
   plan: { type: 'string' },
@@ -41,66 +36,6 @@ const options = {
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 };
-
-async function readAdminToken(flag) {
-  const token = flag ?? process.env.ADMIN_TOKEN;
-  if (token) return token;
-  try {
-    return (await readFile(localTokenFile, 'utf8')).trim();
-  } catch {
-    throw new CliError(
-      'no admin token: pass --admin-token, set ADMIN_TOKEN, or start the app with npm run dev',
-    );
-  }
-}
-
-function baseUrlOf(flag) {
-  const url = flag ?? process.env.TOLLGATE_URL ?? `http://127.0.0.1:${process.env.PORT || 3000}`;
-  return url.replace(/\/+$/, '');
-}
-
-/** Calls the API; an error reply becomes a CliError carrying the API's own message. */
-async function callApi(baseUrl, token, method, path, body) {
-  let response;
-  try {
-    response = await fetch(`${baseUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body ? { 'content-type': 'application/json' } : {}),
-      },
-      body: body ? JSON.stringify(body) : undefined,
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
-  } catch (error) {
-    const reason = error instanceof Error ? (error.cause?.message ?? error.message) : error;
-    throw new CliError(`could not reach Tollgate at ${baseUrl}: ${reason}`);
-  }
-  const text = await response.text();
-  let payload;
-  try {
-    payload = text ? JSON.parse(text) : null;
-  } catch {
-    payload = null;
-  }
-  if (!response.ok) {
-    const message = payload?.error?.message ?? `${response.status} ${response.statusText}`;
-    throw new CliError(`${message} (HTTP ${response.status})`);
-  }
-  return payload;
-}
-
-function formatTable(rows) {
-  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  return rows
-    .map((row) =>
-      row
-        .map((cell, column) => cell.padEnd(widths[column]))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
-}
 
 const teamPath = (id) => `/api/teams/${encodeURIComponent(id)}`;
 const memberPath = (id, user) => `${teamPath(id)}/members/${encodeURIComponent(user)}`;

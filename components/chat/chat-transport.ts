@@ -1,6 +1,7 @@
 import { DefaultChatTransport } from 'ai';
 import { toApiError } from '@/components/ui/api';
 import type { ChatUIMessage } from '@/lib/chat/replies';
+import { textOf } from './chat-message';
 
 /**
  * useChat turns a non-2xx reply into an Error whose message is the raw body; this fetch throws
@@ -13,6 +14,24 @@ async function fetchChat(input: RequestInfo | URL, init?: RequestInit): Promise<
   return response;
 }
 
-export function createChatTransport() {
-  return new DefaultChatTransport<ChatUIMessage>({ api: '/api/chat', fetch: fetchChat });
+/**
+ * Sends each message of one conversation to `/api/conversations/{id}/messages`, which keeps both
+ * turns on the server: only the new question travels (or `regenerate`), never the history.
+ * `conversationId` is asked for at each send: a new chat is created on the server by its first
+ * question.
+ */
+export function createConversationTransport(conversationId: (question: string) => Promise<string>) {
+  return new DefaultChatTransport<ChatUIMessage>({
+    fetch: fetchChat,
+    prepareSendMessagesRequest: async ({ messages, trigger, body }) => {
+      const question = messages.findLast((message) => message.role === 'user');
+      const content = question ? textOf(question) : '';
+      const id = await conversationId(content);
+      return {
+        api: `/api/conversations/${encodeURIComponent(id)}/messages`,
+        body:
+          trigger === 'regenerate-message' ? { ...body, regenerate: true } : { ...body, content },
+      };
+    },
+  });
 }

@@ -1,49 +1,75 @@
+import { ApiError, requestJson, toApiError } from '@/components/ui/api';
 import type { ChatUIMessage } from '@/lib/chat/replies';
+import type {
+  Conversation,
+  ConversationMessage,
+  ConversationPage,
+  ConversationSummary,
+} from '@/lib/conversations/store';
 
-export interface Conversation {
-  id: string;
-  title: string;
-  /** Epoch ms of the last change; the list shows the newest first. */
-  updatedAt: number;
-  messages: ChatUIMessage[];
+export type { Conversation, ConversationSummary };
+
+/** Conversations live on the server (/api/conversations), owned by the signed-in user or guest. */
+const base = '/api/conversations';
+
+/** How many the list shows before "Show more". */
+const pageSize = 30;
+
+export function listConversations(cursor?: string | null): Promise<ConversationPage> {
+  const query = new URLSearchParams({ limit: String(pageSize) });
+  if (cursor) query.set('cursor', cursor);
+  return requestJson<ConversationPage>(`${base}?${query}`);
 }
 
-/** Older conversations are dropped beyond this, so browser storage stays small. */
-const maxConversations = 30;
-
-function storageKey(userId: string) {
-  return `tollgate:conversations:${userId}`;
+export function openConversation(id: string): Promise<Conversation> {
+  return requestJson<Conversation>(`${base}/${encodeURIComponent(id)}`);
 }
 
-/** Conversations live in this browser only, one list per user so signing in switches lists. */
-export function loadConversations(userId: string): Conversation[] {
+export function createConversation(title: string): Promise<Conversation> {
+  return requestJson<Conversation>(base, { method: 'POST', body: JSON.stringify({ title }) });
+}
+
+export function renameConversation(id: string, title: string): Promise<Conversation> {
+  return requestJson<Conversation>(`${base}/${encodeURIComponent(id)}`, {
+    method: 'PATCH',
+    body: JSON.stringify({ title }),
+  });
+}
+
+export async function deleteConversation(id: string): Promise<void> {
+  let response: Response;
   try {
-    const stored = JSON.parse(localStorage.getItem(storageKey(userId)) ?? '[]');
-    return Array.isArray(stored) ? (stored as Conversation[]) : [];
+    response = await fetch(`${base}/${encodeURIComponent(id)}`, {
+      method: 'DELETE',
+      credentials: 'same-origin',
+    });
   } catch {
-    return [];
+    throw new ApiError(0, 'network_error', 'Tollgate cannot be reached. Check your connection.');
   }
+  if (!response.ok) throw await toApiError(response);
 }
 
-export function saveConversations(userId: string, conversations: Conversation[]): void {
-  const kept = [...conversations]
-    .filter((conversation) => conversation.messages.length > 0)
-    .sort((a, b) => b.updatedAt - a.updatedAt)
-    .slice(0, maxConversations);
-  try {
-    localStorage.setItem(storageKey(userId), JSON.stringify(kept));
-  } catch {
-    // Storage full or disabled: the conversation still works, it just won't survive a reload.
-  }
-}
-
-export function newConversation(): Conversation {
-  return { id: crypto.randomUUID(), title: 'New chat', updatedAt: Date.now(), messages: [] };
+/** The stored turns as `useChat` messages; a finished answer keeps its usage line. */
+export function toUIMessages(conversation: Conversation): ChatUIMessage[] {
+  return conversation.messages.map((message: ConversationMessage, index) => ({
+    id: `${conversation.id}-${index}`,
+    role: message.role,
+    parts: [{ type: 'text', text: message.content }],
+    metadata:
+      message.answer?.ending === 'finished'
+        ? {
+            model: message.answer.model,
+            provider: message.answer.provider,
+            usage: message.answer.usage,
+            costUsd: message.answer.costUsd,
+            timeToFirstTokenMs: message.answer.timeToFirstTokenMs,
+          }
+        : undefined,
+  }));
 }
 
 /** The first words of the first question. */
-export function titleOf(messages: ChatUIMessage[]): string {
-  const first = messages.find((message) => message.role === 'user');
-  const text = first?.parts.find((part) => part.type === 'text')?.text.trim() ?? '';
-  return text ? text.replace(/\s+/g, ' ').slice(0, 60) : 'New chat';
+export function titleOf(text: string): string {
+  const title = text.trim().replace(/\s+/g, ' ').slice(0, 60);
+  return title || 'New chat';
 }

@@ -1,35 +1,43 @@
 'use client';
 
 import { useChat } from '@ai-sdk/react';
-import { type FormEvent, type KeyboardEvent, useEffect, useMemo, useState } from 'react';
+import { type FormEvent, type KeyboardEvent, useMemo, useState } from 'react';
 import { ApiError } from '@/components/ui/api';
 import type { ChatUIMessage } from '@/lib/chat/replies';
 import styles from './chat.module.css';
 import { ChatErrorNotice } from './chat-error-notice';
 import { ChatMessage, textOf } from './chat-message';
-import { createChatTransport } from './chat-transport';
-import type { Conversation } from './conversation-store';
+import { createConversationTransport } from './chat-transport';
 
-/** One conversation: its messages, the composer, and what went wrong if anything did. */
+/**
+ * One conversation: its messages, the composer, and what went wrong if anything did. The server
+ * keeps the turns (each send goes to the conversation's messages endpoint); a new chat has no id
+ * until its first question creates it.
+ */
 export function ConversationView({
-  conversation,
+  chatId,
+  initialMessages,
+  conversationId,
   model,
-  onMessagesChange,
   onAnswerEnd,
 }: {
-  conversation: Conversation;
+  /** Stable for the life of the view, also while a new chat gets its server id. */
+  chatId: string;
+  initialMessages: ChatUIMessage[];
+  /** The conversation's id on the server, created from the first question when it has none. */
+  conversationId: (question: string) => Promise<string>;
   model: string | undefined;
-  onMessagesChange: (messages: ChatUIMessage[]) => void;
-  /** An answer ended (finished, stopped or failed): limits have moved. */
+  /** An answer ended (finished, stopped or failed): limits and the list have moved. */
   onAnswerEnd: () => void;
 }) {
-  const transport = useMemo(createChatTransport, []);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: one transport per view; the callback reads the latest id itself
+  const transport = useMemo(() => createConversationTransport(conversationId), []);
   const [input, setInput] = useState('');
   const [waiting, setWaiting] = useState(false);
   const { messages, setMessages, sendMessage, regenerate, stop, status, error, clearError } =
     useChat<ChatUIMessage>({
-      id: conversation.id,
-      messages: conversation.messages,
+      id: chatId,
+      messages: initialMessages,
       transport,
       onFinish: onAnswerEnd,
       onError: (failure) => {
@@ -47,11 +55,6 @@ export function ConversationView({
     });
   const busy = status === 'submitted' || status === 'streaming';
   const body = model ? { model } : undefined;
-
-  // Kept once an answer has settled (finished, stopped or failed), not on every streamed token.
-  useEffect(() => {
-    if (!busy) onMessagesChange(messages);
-  }, [busy, messages, onMessagesChange]);
 
   function send(text: string) {
     const question = text.trim();

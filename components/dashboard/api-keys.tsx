@@ -2,8 +2,9 @@
 
 import { useState } from 'react';
 import { describeError, requestJson } from '@/components/ui/api';
+import { formatLimitAmount, labelOfLimit } from '@/components/ui/limits';
 import { usePolledJson } from '@/components/ui/use-polled-json';
-import type { ApiKeyRecord, CreatedApiKey } from './api';
+import { type ApiKeyRecord, type CreatedApiKey, toEpochMs } from './api';
 import { CreateKeyForm } from './create-key-form';
 import styles from './dashboard.module.css';
 import { NewKeySecret } from './new-key-secret';
@@ -11,6 +12,65 @@ import { LoadError, Loading } from './status-notices';
 import { TableScroll } from './table-scroll';
 
 const createdFormat = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium' });
+const momentFormat = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'short' });
+
+function Moment({ value, none }: { value: string | number | null | undefined; none: string }) {
+  const time = toEpochMs(value);
+  if (time === undefined) return <span className={styles.muted}>{none}</span>;
+  return <time dateTime={new Date(time).toISOString()}>{momentFormat.format(time)}</time>;
+}
+
+/** A limit of a key's own policy in its unit (dollars for spend), or the soft list. */
+function formatPolicyLimit(name: string, value: unknown): string {
+  if (Array.isArray(value)) return `${name === 'soft' ? 'Soft' : name}: ${value.join(', ')}`;
+  const amount = typeof value === 'number' ? formatLimitAmount(name, value) : String(value);
+  return `${labelOfLimit(name)}: ${amount}`;
+}
+
+/** The key's team, allowed models and own limits; "plan only" when it has none. */
+function KeyPolicy({ record }: { record: ApiKeyRecord }) {
+  const limits = Object.entries(record.limits ?? {}).filter(([, value]) => value !== undefined);
+  const models = record.allowedModels ?? [];
+  if (!record.teamId && models.length === 0 && limits.length === 0)
+    return <span className={styles.muted}>plan only</span>;
+  return (
+    <ul className={styles.policy}>
+      {record.teamId ? (
+        <li data-policy="team">
+          Team <span className={styles.code}>{record.teamId}</span>
+        </li>
+      ) : null}
+      {models.length > 0 ? (
+        <li data-policy="models">
+          Models <span className={styles.code}>{models.join(', ')}</span>
+        </li>
+      ) : null}
+      {limits.map(([name, value]) => (
+        <li key={name} data-policy="limit">
+          {formatPolicyLimit(name, value)}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function KeyExpiry({ record, now }: { record: ApiKeyRecord; now: number }) {
+  const expiresAt = toEpochMs(record.expiresAt);
+  const expired = record.expired ?? (expiresAt !== undefined && expiresAt <= now);
+  return (
+    <>
+      <Moment value={record.expiresAt} none="never" />
+      {expired ? (
+        <>
+          {' '}
+          <span className={styles.badge} data-state="expired">
+            expired
+          </span>
+        </>
+      ) : null}
+    </>
+  );
+}
 
 /** Revoking takes two clicks, in place: no browser dialog to block the page. */
 function RevokeButton({ record, onRevoked }: { record: ApiKeyRecord; onRevoked: () => void }) {
@@ -99,6 +159,9 @@ export function ApiKeys({ knownPlans }: { knownPlans: string[] }) {
                 <th scope="col">Name</th>
                 <th scope="col">User</th>
                 <th scope="col">Plan</th>
+                <th scope="col">Policy</th>
+                <th scope="col">Expires</th>
+                <th scope="col">Last used</th>
                 <th scope="col">Created</th>
                 <th scope="col">Id</th>
                 <th scope="col">
@@ -112,6 +175,19 @@ export function ApiKeys({ knownPlans }: { knownPlans: string[] }) {
                   <th scope="row">{record.name}</th>
                   <td className={styles.code}>{record.userId}</td>
                   <td>{record.plan}</td>
+                  <td data-column="policy">
+                    <KeyPolicy record={record} />
+                  </td>
+                  <td data-column="expires">
+                    <KeyExpiry record={record} now={keys.updatedAt ?? 0} />
+                  </td>
+                  <td data-column="last-used">
+                    {/* Absent: this deployment does not record last use; null: never used. */}
+                    <Moment
+                      value={record.lastUsedAt}
+                      none={record.lastUsedAt === null ? 'never' : '—'}
+                    />
+                  </td>
                   <td>
                     <time dateTime={record.createdAt}>
                       {createdFormat.format(Date.parse(record.createdAt))}

@@ -26,10 +26,11 @@ export function Dashboard() {
   const router = useRouter();
   const period = toPeriod(searchParams.get('period'));
   const viewedUserId = searchParams.get('userId') || undefined;
+  const viewedTeamId = searchParams.get('teamId') || undefined;
   // Polled too, so signing in or out elsewhere (the header, another tab) shows up here.
   const session = usePolledJson<SessionInfo>('/api/session');
   const changePeriod = (next: UsagePeriod) =>
-    router.replace(dashboardUrl(next, viewedUserId), { scroll: false });
+    router.replace(dashboardUrl(next, viewedUserId, viewedTeamId), { scroll: false });
 
   const viewer = session.data;
   if (!viewer) {
@@ -45,18 +46,23 @@ export function Dashboard() {
     );
   }
 
-  const own = !viewedUserId || viewedUserId === viewer.userId;
-  const overview = viewer.admin && !viewedUserId;
+  const own = !viewedTeamId && (!viewedUserId || viewedUserId === viewer.userId);
+  const overview = viewer.admin && !viewedUserId && !viewedTeamId;
+  const title = overview
+    ? 'Usage of the whole deployment'
+    : viewedTeamId
+      ? `Usage of team ${viewedTeamId}`
+      : own
+        ? 'Your usage'
+        : `Usage of ${viewedUserId}`;
   return (
     <main id="main" className={styles.page} data-viewer={viewer.userId}>
       {own ? null : (
         <Link className={styles.back} href={dashboardUrl(period)}>
-          ← {viewer.admin ? 'All users' : 'Your usage'}
+          ← {viewer.admin ? 'Overview' : 'Your usage'}
         </Link>
       )}
-      <h1 className={styles.title}>
-        {overview ? 'Usage of all users' : own ? 'Your usage' : `Usage of ${viewedUserId}`}
-      </h1>
+      <h1 className={styles.title}>{title}</h1>
       <p className={styles.muted} data-testid="viewer">
         {viewer.admin ? `Signed in as ${viewer.userId} (administrator)` : describeViewer(viewer)}
       </p>
@@ -65,9 +71,9 @@ export function Dashboard() {
         <AdminOverview period={period} onPeriodChange={changePeriod} />
       ) : (
         <UsageView
-          key={`${viewer.userId}:${viewedUserId ?? ''}`}
+          key={`${viewer.userId}:${viewedUserId ?? ''}:${viewedTeamId ?? ''}`}
           period={period}
-          userId={own ? undefined : viewedUserId}
+          subject={own ? {} : { userId: viewedUserId, teamId: viewedTeamId }}
           own={own}
           onPeriodChange={changePeriod}
         />

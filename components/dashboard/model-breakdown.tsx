@@ -1,26 +1,53 @@
+import type { ReactNode } from 'react';
 import { formatTokens, formatUsd } from '@/components/ui/format';
-import type { UsageReport } from './api';
+import type { UsageReport, UsageTotals } from './api';
 import styles from './dashboard.module.css';
 import { TableScroll } from './table-scroll';
 
 const percent = new Intl.NumberFormat('en-US', { style: 'percent', maximumFractionDigits: 1 });
 
 /** Share of the period's spend, or of its tokens when nothing was priced. */
-function shareOf(model: UsageReport['byModel'][number], totals: UsageReport['totals']): number {
-  if (totals.costUsd > 0) return model.costUsd / totals.costUsd;
+function shareOf(row: UsageTotals, totals: UsageTotals): number {
+  if (totals.costUsd > 0) return row.costUsd / totals.costUsd;
   const tokens = totals.inputTokens + totals.outputTokens;
-  return tokens > 0 ? (model.inputTokens + model.outputTokens) / tokens : 0;
+  return tokens > 0 ? (row.inputTokens + row.outputTokens) / tokens : 0;
 }
 
-export function ModelBreakdown({ report }: { report: UsageReport }) {
-  const byCost = report.totals.costUsd > 0;
+export interface BreakdownRow extends UsageTotals {
+  /** What the row is of: a model id, a user id, a team id, a tag. */
+  name: string;
+  /** The name as shown, a link say; the plain name by default. */
+  label?: ReactNode;
+}
+
+/**
+ * Usage split by one dimension (model, user, team, tag), with each row's share of the period.
+ * Rows carry `data-testid={rowTestId}` and `data-name`, so tests find a row by what it is of.
+ */
+export function BreakdownTable({
+  caption,
+  nameHeader,
+  rows,
+  totals,
+  rowTestId,
+  code = false,
+}: {
+  caption: string;
+  nameHeader: string;
+  rows: BreakdownRow[];
+  totals: UsageTotals;
+  rowTestId: string;
+  /** Names are identifiers (model ids, user ids): shown in monospace. */
+  code?: boolean;
+}) {
+  const byCost = totals.costUsd > 0;
   return (
-    <TableScroll label="Spend by model">
+    <TableScroll label={caption}>
       <table className={styles.table}>
-        <caption className="visually-hidden">Usage by model</caption>
+        <caption className="visually-hidden">{caption}</caption>
         <thead>
           <tr>
-            <th scope="col">Model</th>
+            <th scope="col">{nameHeader}</th>
             <th scope="col">Requests</th>
             <th scope="col">Input tokens</th>
             <th scope="col">Output tokens</th>
@@ -29,17 +56,17 @@ export function ModelBreakdown({ report }: { report: UsageReport }) {
           </tr>
         </thead>
         <tbody>
-          {report.byModel.map((model) => {
-            const share = shareOf(model, report.totals);
+          {rows.map((row) => {
+            const share = shareOf(row, totals);
             return (
-              <tr key={model.model} data-testid="model-row" data-model={model.model}>
-                <th scope="row" className={styles.code}>
-                  {model.model}
+              <tr key={row.name} data-testid={rowTestId} data-name={row.name}>
+                <th scope="row" className={code ? styles.code : undefined}>
+                  {row.label ?? row.name}
                 </th>
-                <td>{formatTokens(model.requests)}</td>
-                <td>{formatTokens(model.inputTokens)}</td>
-                <td>{formatTokens(model.outputTokens)}</td>
-                <td>{formatUsd(model.costUsd)}</td>
+                <td data-column="requests">{formatTokens(row.requests)}</td>
+                <td data-column="input-tokens">{formatTokens(row.inputTokens)}</td>
+                <td data-column="output-tokens">{formatTokens(row.outputTokens)}</td>
+                <td data-column="cost">{formatUsd(row.costUsd)}</td>
                 <td>
                   <span className={styles.share}>
                     <span
@@ -55,5 +82,32 @@ export function ModelBreakdown({ report }: { report: UsageReport }) {
         </tbody>
       </table>
     </TableScroll>
+  );
+}
+
+export function ModelBreakdown({ report }: { report: UsageReport }) {
+  return (
+    <BreakdownTable
+      caption="Usage by model"
+      nameHeader="Model"
+      rows={report.byModel.map((model) => ({ name: model.model, ...model }))}
+      totals={report.totals}
+      rowTestId="model-row"
+      code
+    />
+  );
+}
+
+/** Spend by tag; requests without a tag are in the totals but in no row. */
+export function TagBreakdown({ report }: { report: UsageReport }) {
+  return (
+    <BreakdownTable
+      caption="Usage by tag"
+      nameHeader="Tag"
+      rows={(report.byTag ?? []).map((tag) => ({ name: tag.tag, ...tag }))}
+      totals={report.totals}
+      rowTestId="tag-row"
+      code
+    />
   );
 }

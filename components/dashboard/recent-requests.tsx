@@ -1,4 +1,5 @@
 import { formatMs, formatTokens, formatUsd } from '@/components/ui/format';
+import { labelOfLimit } from '@/components/ui/limits';
 import type { UsageRequest } from './api';
 import styles from './dashboard.module.css';
 import { TableScroll } from './table-scroll';
@@ -30,6 +31,27 @@ function triesOf(request: UsageRequest): string | null {
   return tries > 1 ? `${tries} tries` : null;
 }
 
+/** A cache hit and what it saved, and the soft limits the request went over. */
+function RequestNotes({ request }: { request: UsageRequest }) {
+  const warnings = request.limitWarnings ?? [];
+  if (!request.cached && warnings.length === 0) return <>—</>;
+  return (
+    <>
+      {request.cached ? (
+        <span className={styles.note} data-note="cached">
+          Cached
+          {request.savedMicroUsd ? `, saved ${formatUsd(request.savedMicroUsd / 1_000_000)}` : ''}
+        </span>
+      ) : null}
+      {warnings.map((limit) => (
+        <span key={limit} className={styles.warning} data-note="limit-warning" data-limit={limit}>
+          Over soft limit: {labelOfLimit(limit)}
+        </span>
+      ))}
+    </>
+  );
+}
+
 export function RecentRequests({ requests }: { requests: UsageRequest[] }) {
   return (
     <TableScroll label="Recent requests">
@@ -47,6 +69,7 @@ export function RecentRequests({ requests }: { requests: UsageRequest[] }) {
             <th scope="col">Latency</th>
             <th scope="col">First token</th>
             <th scope="col">Status</th>
+            <th scope="col">Notes</th>
           </tr>
         </thead>
         <tbody>
@@ -77,6 +100,9 @@ export function RecentRequests({ requests }: { requests: UsageRequest[] }) {
                     {statusLabels[request.status]}
                   </span>
                   {tries ? <span className={styles.tries}> · {tries}</span> : null}
+                </td>
+                <td data-column="notes">
+                  <RequestNotes request={request} />
                 </td>
               </tr>
             );

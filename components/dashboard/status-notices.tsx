@@ -36,7 +36,7 @@ export function LoadError({
   );
 }
 
-export function NoRequests({ own }: { own: boolean }) {
+export function NoRequests({ own, who = 'this user' }: { own: boolean; who?: string }) {
   return (
     <p className={styles.empty} data-testid="no-requests">
       {own ? (
@@ -44,7 +44,7 @@ export function NoRequests({ own }: { own: boolean }) {
           No requests yet — <Link href="/">send one from the chat page</Link>.
         </>
       ) : (
-        'No requests from this user in this period.'
+        `No requests from ${who} in this period.`
       )}
     </p>
   );

@@ -108,6 +108,8 @@ export interface ChatCaller {
   tags?: string[];
   /** Default: `chat`. */
   api?: ChatApi;
+  /** The stored conversation the request continues, recorded with it. Default: none. */
+  conversationId?: string;
 }
 
 const nothingUsed = {
@@ -152,7 +154,7 @@ export function openAccounting(
   caller: ChatCaller,
   { config, stores, defer, afterSettle = noAfterSettle, now = Date.now }: AccountingContext,
 ): ChatAccounting {
-  const { identity, requestId, team, tags = [], api = 'chat' } = caller;
+  const { identity, requestId, team, tags = [], api = 'chat', conversationId } = caller;
   const plan = planOf(config, identity.plan);
   const scopes = scopesOf(config, caller);
   const startedAt = now();
@@ -245,6 +247,7 @@ export function openAccounting(
       ...(identity.keyId !== undefined ? { keyId: identity.keyId } : {}),
       ...(team ? { teamId: team.id } : {}),
       ...(limitWarnings.length > 0 ? { limitWarnings } : {}),
+      ...(conversationId ? { conversationId } : {}),
     };
   }
 

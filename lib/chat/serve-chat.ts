@@ -2,10 +2,11 @@ import { after } from 'next/server';
 import type { z } from 'zod';
 import { recordKeyUse } from '@/lib/auth/api-keys';
 import { planOf, requireRedis } from '@/lib/auth/identify';
+import type { Identity } from '@/lib/auth/identity';
 import { checkKeyModel } from '@/lib/auth/key-policy';
 import { openChatCache } from '@/lib/cache/chat-cache';
 import { cacheTenantOf } from '@/lib/cache/key';
-import { catalogIdOf, getConfig } from '@/lib/config';
+import { type Config, catalogIdOf, getConfig } from '@/lib/config';
 import type { ErrorBody } from '@/lib/errors';
 import { preflightResponse } from '@/lib/http/cors';
 import { handle, type RouteHandler } from '@/lib/http/door';
@@ -21,6 +22,15 @@ import { recordOutcome } from './record';
 import { servedByHeaders } from './replies';
 import type { ChatApi, ChatRequest } from './types';
 
+/** Who is asking and where: what an endpoint may build its request from besides the body. */
+export interface ChatVisit {
+  identity: Identity;
+  config: Config;
+  requestId: string;
+  /** The route's dynamic segments (a conversation's id). */
+  params: Record<string, string | string[]>;
+}
+
 /**
  * One chat endpoint: its wire format. The door (lib/http/door.ts) identifies the caller, checks
  * cross-site writes, reads and parses the body with `schema`; `serveChat` then admits, runs the
@@ -31,8 +41,12 @@ export interface ChatEndpoint<Schema extends z.ZodType> {
   /** The wire API, recorded with each request. */
   api: ChatApi;
   schema: Schema;
-  toChatRequest(body: z.infer<Schema>, defaultModel: string): ChatRequest | Promise<ChatRequest>;
-  reply(run: ChatRun, body: z.infer<Schema>): Response | Promise<Response>;
+  toChatRequest(
+    body: z.infer<Schema>,
+    defaultModel: string,
+    visit: ChatVisit,
+  ): ChatRequest | Promise<ChatRequest>;
+  reply(run: ChatRun, body: z.infer<Schema>, visit: ChatVisit): Response | Promise<Response>;
   /** A refusal's body in the endpoint's own wire format. Default: OpenAI's error body. */
   errorBody?: ErrorBody;
   /**
@@ -50,6 +64,11 @@ export interface ChatEndpoint<Schema extends z.ZodType> {
    * `x-tollgate-tags` header every chat endpoint reads. Default: false.
    */
   tagsFromMetadata?: boolean;
+  /**
+   * Whether the response cache may answer here. Default: true. A stored conversation's message
+   * is never a hit: its body is not the whole request, and every answer extends the conversation.
+   */
+  cacheable?: boolean;
 }
 
 /**
@@ -68,15 +87,16 @@ export function serveChat<Schema extends z.ZodType>(endpoint: ChatEndpoint<Schem
       checkedByAdmission: true,
       errorBody: endpoint.errorBody,
     },
-    async ({ request, config, requestId, identity, body: parsed, rawBody, headers }) => {
+    async ({ request, config, requestId, identity, body: parsed, rawBody, headers, params }) => {
       const body = parsed as z.infer<Schema>;
+      const visit: ChatVisit = { identity, config, requestId, params };
       let accounting: ChatAccounting | undefined;
       try {
         const tags = readRequestTags(request, rawBody, {
           fromMetadata: endpoint.tagsFromMetadata === true,
           required: planOf(config, identity.plan).requiredTags,
         });
-        const chatRequest = await endpoint.toChatRequest(body, config.defaultModel);
+        const chatRequest = await endpoint.toChatRequest(body, config.defaultModel, visit);
         if (endpoint.relay) {
           chatRequest.relay = {
             protocol: endpoint.relay,
@@ -92,6 +112,7 @@ export function serveChat<Schema extends z.ZodType>(endpoint: ChatEndpoint<Schem
             requestId,
             api: endpoint.api,
             tags,
+            conversationId: chatRequest.conversationId,
             sharedBuckets: guestBuckets(config, identity, request),
             // Cached in-process (lib/teams/resolve.ts): no round trip in steady state.
             // A fail-open plan is served without its team's limits while the store is down.
@@ -104,18 +125,21 @@ export function serveChat<Schema extends z.ZodType>(endpoint: ChatEndpoint<Schem
         );
         // Off (no read, no header) unless the model or the plan enables it. The tenant is the
         // user until teams are resolved here: pass the team's id (and plan) once they are.
-        const cache = await openChatCache({
-          config,
-          redis: requireRedis(getRedis(config)),
-          tenant: cacheTenantOf(identity),
-          plan: planOf(config, identity.plan),
-          api: endpoint.api,
-          model: chatRequest.model,
-          body: endpoint.relay ? rawBody : body,
-          headers: chatRequest.relay?.headers,
-          cacheControl: request.headers.get('cache-control'),
-          defer: after,
-        });
+        const cache =
+          endpoint.cacheable === false
+            ? undefined
+            : await openChatCache({
+                config,
+                redis: requireRedis(getRedis(config)),
+                tenant: cacheTenantOf(identity),
+                plan: planOf(config, identity.plan),
+                api: endpoint.api,
+                model: chatRequest.model,
+                body: endpoint.relay ? rawBody : body,
+                headers: chatRequest.relay?.headers,
+                cacheControl: request.headers.get('cache-control'),
+                defer: after,
+              });
         if (cache) headers.set('x-tollgate-cache', cache.status);
         // A hit costs one round trip (the lookup) before admission's: it is admitted against
         // the rate windows only, served without a provider, and recorded after the response.
@@ -132,7 +156,7 @@ export function serveChat<Schema extends z.ZodType>(endpoint: ChatEndpoint<Schem
         after(() => recordOutcome(run));
         const keyId = identity.keyId;
         if (keyId) after(() => recordKeyUse(requireRedis(getRedis(config)), keyId));
-        const response = isRelayed(run) ? run.response : await endpoint.reply(run, body);
+        const response = isRelayed(run) ? run.response : await endpoint.reply(run, body, visit);
         if (isRelayed(run)) copyHeaders(new Headers(servedByHeaders(run)), response.headers);
         copyHeaders(accounting.headers, response.headers);
         return cache ? cache.keep(response, run) : response;

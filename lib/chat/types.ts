@@ -41,6 +41,8 @@ export interface ChatRequest {
    * target cannot honour). Only targets that take the request as written may serve it then.
    */
   untranslatable?: GatewayError;
+  /** The stored conversation this request continues; its usage record names it. */
+  conversationId?: string;
 }
 
 /** Token counts as the gateway records them: always integers, never undefined. */

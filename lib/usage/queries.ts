@@ -10,6 +10,7 @@ import {
   asHash,
   breakdownPrefixes,
   type CacheSavings,
+  rankByCost,
   scorePairs,
   toSavings,
   toTotals,
@@ -149,14 +150,6 @@ function summarizeDays(range: PeriodRange, replies: unknown[]): LedgerUsage {
     byDay,
     byTag: rankByCost(tags).map(([tag, counts]) => ({ tag, ...toTotals(counts) })),
   };
-}
-
-/** A breakdown by cost, then requests, then name. */
-function rankByCost(counts: Map<string, UsageCounts>): [string, UsageCounts][] {
-  return [...counts].sort(
-    ([nameA, a], [nameB, b]) =>
-      b.micro - a.micro || b.requests - a.requests || nameA.localeCompare(nameB),
-  );
 }
 
 /** The request-log entries of the period, newest first (the log keeps the latest 200). */

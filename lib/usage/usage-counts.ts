@@ -42,8 +42,11 @@ export function addCounts(
   return into;
 }
 
-/** A day hash's breakdowns: `m:<model>:<metric>` and `t:<tag>:<metric>`. */
-export const breakdownPrefixes = { model: 'm:', tag: 't:' } as const;
+/**
+ * A day hash's breakdowns (brief contract 3): `m:<model>:<metric>` and `t:<tag>:<metric>` on
+ * every ledger, and on the deployment ledger also `u:<userId>:<metric>` and `g:<teamId>:<metric>`.
+ */
+export const breakdownPrefixes = { model: 'm:', tag: 't:', user: 'u:', team: 'g:' } as const;
 
 /**
  * Sums a day hash's `<prefix><name>:<metric>` fields by name; names (model ids, tags) may hold
@@ -71,6 +74,14 @@ export function addModelCounts(
   hash: Record<string, unknown> | null | undefined,
 ): void {
   addBreakdownCounts(breakdownPrefixes.model, models, hash);
+}
+
+/** A breakdown by cost, then requests, then name. */
+export function rankByCost(counts: Map<string, UsageCounts>): [string, UsageCounts][] {
+  return [...counts].sort(
+    ([nameA, a], [nameB, b]) =>
+      b.micro - a.micro || b.requests - a.requests || nameA.localeCompare(nameB),
+  );
 }
 
 function isMetric(value: string): value is Metric {

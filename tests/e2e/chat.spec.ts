@@ -1,5 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test } from '@playwright/test';
+import { expect, type Page, test } from '@playwright/test';
 import { e2eAdminToken } from '../../playwright.config';
 import { ChatPage, textLength } from './chat-page';
 
@@ -135,7 +135,7 @@ test('Enter sends, Shift+Enter adds a line; regenerate asks again and copy copie
     .toBe(before + 1);
 });
 
-test('conversations survive a reload, and a new one can be started and switched to', async ({
+test('conversations survive a reload (kept on the server), and a new one can be started and switched to', async ({
   page,
 }) => {
   const chat = new ChatPage(page);
@@ -147,11 +147,14 @@ test('conversations survive a reload, and a new one can be started and switched 
   await chat.ask('This is the second one');
 
   await page.reload();
-  const list = page.getByRole('navigation', { name: 'Conversations' });
-  await expect(list.getByRole('button', { name: 'This is the second one' })).toBeVisible();
-  await list.getByRole('button', { name: 'Remember the first conversation' }).click();
+  // The latest opens; the other is a click away.
+  await expect(chat.conversation('This is the second one')).toHaveAttribute('aria-current', 'true');
+  await chat.conversation('Remember the first conversation').click();
   await expect(chat.lastAnswer()).toContainText('You asked: "Remember the first conversation"');
   await expect(chat.lastAnswer().getByTestId('message-usage')).toBeVisible();
+  // Nothing of them is in the browser's storage.
+  const stored = await page.evaluate(() => Object.keys(localStorage));
+  expect(stored.filter((name) => name.includes('conversation'))).toEqual([]);
 });
 
 test('a model answer with raw HTML and a javascript: link renders as inert text', async ({
@@ -294,4 +297,85 @@ test('the chat page in light and dark, at desktop and phone width, has no seriou
   expect(overflow).toBe(0);
   await page.screenshot({ path: `${screenshots}/chat-375.png`, fullPage: true });
   expect(blocked).toEqual([]);
+});
+
+async function createUserKey(page: Page, prefix: string) {
+  const created = await page.request.post('/api/keys', {
+    headers: { authorization: `Bearer ${e2eAdminToken}` },
+    data: { userId: `${prefix}-${Date.now()}`, name: `e2e ${prefix}` },
+  });
+  expect(created.status()).toBe(201);
+  return (await created.json()) as { key: string; userId: string };
+}
+
+test('a conversation is kept on the server: send two, rename, delete; another browser signed in as the same user sees it', async ({
+  page,
+  browser,
+}) => {
+  const { key, userId } = await createUserKey(page, 'conversations');
+  const chat = new ChatPage(page);
+  await chat.open();
+  await chat.signIn(key, userId);
+  await chat.chooseModel('demo/instant');
+  await chat.ask('Plan a trip to Lisbon');
+  await chat.ask('And what to eat there?');
+  await expect(chat.conversation('Plan a trip to Lisbon')).toHaveAttribute('aria-current', 'true');
+
+  // Kept by the server: both turns of both messages.
+  const listed = await (await page.request.get('/api/conversations')).json();
+  expect(listed.conversations).toHaveLength(1);
+  expect(listed.conversations[0]).toMatchObject({
+    title: 'Plan a trip to Lisbon',
+    messageCount: 4,
+  });
+
+  await chat.rename('Plan a trip to Lisbon', 'Lisbon in May');
+  const results = await new AxeBuilder({ page }).include('nav').analyze();
+  expect(
+    results.violations
+      .filter((violation) => ['serious', 'critical'].includes(violation.impact ?? ''))
+      .map((violation) => `${violation.id}: ${violation.help}`),
+  ).toEqual([]);
+
+  // Another browser, signed in as the same user, finds it with its answers and their usage.
+  const other = await browser.newContext();
+  try {
+    const signedIn = await other.request.post('/api/session', { data: { apiKey: key } });
+    expect(signedIn.status()).toBe(200);
+    const elsewhere = new ChatPage(await other.newPage());
+    await elsewhere.open();
+    await expect(elsewhere.conversation('Lisbon in May')).toHaveAttribute('aria-current', 'true');
+    await expect(elsewhere.page.locator('li[data-role="user"] p')).toHaveText([
+      'Plan a trip to Lisbon',
+      'And what to eat there?',
+    ]);
+    await expect(elsewhere.answers).toHaveCount(2);
+    await expect(elsewhere.lastAnswer()).toContainText('You asked: "And what to eat there?"');
+    await expect(elsewhere.lastAnswer().getByTestId('message-usage')).toContainText('demo/instant');
+
+    await chat.delete('Lisbon in May');
+    await expect(chat.answers).toHaveCount(0);
+    expect((await (await page.request.get('/api/conversations')).json()).conversations).toEqual([]);
+    await elsewhere.page.reload();
+    await expect(elsewhere.page.getByLabel('Model')).toBeEnabled();
+    await expect(elsewhere.conversation('Lisbon in May')).toHaveCount(0);
+  } finally {
+    await other.close();
+  }
+});
+
+test("a guest's conversation moves to the user when the guest signs in", async ({ page }) => {
+  const chat = new ChatPage(page);
+  await chat.open();
+  await chat.chooseModel('demo/instant');
+  await chat.ask('Asked as a guest');
+  const { key, userId } = await createUserKey(page, 'guest-moves');
+  await chat.signIn(key, userId);
+
+  await expect(chat.conversation('Asked as a guest')).toHaveAttribute('aria-current', 'true');
+  await expect(chat.lastAnswer()).toContainText('You asked: "Asked as a guest"');
+  const listed = await (await page.request.get('/api/conversations')).json();
+  expect(listed.conversations.map((entry: { title: string }) => entry.title)).toEqual([
+    'Asked as a guest',
+  ]);
 });

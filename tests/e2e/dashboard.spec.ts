@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import AxeBuilder from '@axe-core/playwright';
 import { type APIRequestContext, expect, type Locator, type Page, test } from '@playwright/test';
-import type { UsageReport } from '../../components/dashboard/api';
+import type { UsageOverview } from '../../components/dashboard/api';
 import { formatTokens, formatUsd } from '../../components/ui/format';
+import type { UsageReport } from '../../lib/usage/queries';
 import { e2eAdminToken } from '../../playwright.config';
 
 const admin = { authorization: `Bearer ${e2eAdminToken}` };
@@ -25,9 +26,10 @@ async function chat(
   key: string,
   content: string,
   model = 'demo/instant',
+  headers: Record<string, string> = {},
 ) {
   return request.post('/api/chat', {
-    headers: bearer(key),
+    headers: { ...bearer(key), ...headers },
     data: { stream: false, model, messages: [{ role: 'user', content }] },
   });
 }
@@ -140,7 +142,7 @@ test('signing in with a key switches the dashboard to that user, with the number
     );
     await expect(row.locator('[data-column="cost"]')).toHaveText(formatUsd(request.costUsd));
   }
-  const modelRow = page.locator('[data-testid="model-row"][data-model="demo/instant"]');
+  const modelRow = page.locator('[data-testid="model-row"][data-name="demo/instant"]');
   await expect(modelRow).toContainText(formatUsd(usage.totals.costUsd));
   // The minute window slides: past a minute boundary the 3 requests weigh less and less, so the
   // meter is compared with what /api/limits says, until the two agree (the page polls).
@@ -201,7 +203,7 @@ test('an admin sees every user, opens each one, and creates and revokes a key', 
     const shown = await readUsage(page.request, admin, `period=month&userId=${user.userId}`);
     await expectTotals(page, shown.totals);
     await expect(page.getByTestId('request-row')).toHaveCount(shown.recent.length);
-    await page.getByRole('link', { name: '← All users' }).click();
+    await page.getByRole('link', { name: '← Overview' }).click();
     await expect(usersRegion(page)).toBeVisible();
   }
 
@@ -389,4 +391,305 @@ test('axe finds no serious or critical violation, as a user and as an admin, lig
     await page.emulateMedia({ colorScheme });
     await expectNoSeriousViolations(page, `admin, ${colorScheme}`);
   }
+});
+
+// The admin overview: the whole deployment's ledger ('*'), as GET /api/usage/overview reports it.
+
+async function readOverview(request: APIRequestContext, period = 'month'): Promise<UsageOverview> {
+  const response = await request.get(`/api/usage/overview?period=${period}`, { headers: admin });
+  expect(response.status()).toBe(200);
+  return (await response.json()) as UsageOverview;
+}
+
+/** Settlement runs after the response: the overview once it lists `userId` with `requests`. */
+async function overviewWithUser(
+  request: APIRequestContext,
+  userId: string,
+  requests: number,
+): Promise<UsageOverview> {
+  let overview: UsageOverview | undefined;
+  await expect
+    .poll(
+      async () => {
+        overview = await readOverview(request);
+        return overview.topUsers.find((user) => user.userId === userId)?.requests;
+      },
+      { timeout: 10_000 },
+    )
+    .toBe(requests);
+  return overview as UsageOverview;
+}
+
+const overviewRegion = (page: Page, name: string) =>
+  page.getByRole('region', { name, exact: true });
+const topRow = (page: Page, region: string, testId: string, name: string): Locator =>
+  overviewRegion(page, region).locator(`[data-testid="${testId}"][data-name="${name}"]`);
+
+async function expectOverviewTotals(page: Page, totals: UsageOverview['totals']) {
+  await expect(page.getByTestId('overview-total-requests')).toHaveText(
+    formatTokens(totals.requests),
+  );
+  await expect(page.getByTestId('overview-total-input-tokens')).toHaveText(
+    formatTokens(totals.inputTokens),
+  );
+  await expect(page.getByTestId('overview-total-output-tokens')).toHaveText(
+    formatTokens(totals.outputTokens),
+  );
+  await expect(page.getByTestId('overview-total-cost')).toHaveText(formatUsd(totals.costUsd));
+  await expect(page.getByTestId('overview-total-saved')).toHaveText(formatUsd(totals.savedUsd));
+}
+
+test("the admin overview shows the deployment's spend per day and its top users and models, as /api/usage/overview reports them", async ({
+  page,
+}) => {
+  // The dearest model, five times: this user tops the deployment whatever ran before.
+  const userId = uniqueUser('overview');
+  const key = await createKey(page.request, userId);
+  for (let index = 0; index < 5; index++) {
+    const answer = await chat(page.request, key, `Overview question ${index + 1}`, 'demo/chat');
+    expect(answer.status()).toBe(200);
+  }
+  const usage = await settledUsage(page.request, bearer(key), 5);
+  const overview = await overviewWithUser(page.request, userId, 5);
+  const { requests, inputTokens, outputTokens, costUsd } = usage.totals;
+  expect(overview.topUsers.find((user) => user.userId === userId)).toEqual({
+    userId,
+    requests,
+    inputTokens,
+    outputTokens,
+    costUsd,
+  });
+  expect(overview.totals.costUsd).toBeGreaterThanOrEqual(usage.totals.costUsd);
+  const chatModel = overview.topModels.find((model) => model.model === 'demo/chat');
+  expect(chatModel?.costUsd).toBeGreaterThanOrEqual(usage.totals.costUsd);
+
+  await page.goto('/dashboard');
+  await signIn(page, e2eAdminToken);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Usage of the whole deployment');
+  await expectOverviewTotals(page, overview.totals);
+
+  const daily = overviewRegion(page, 'Spend and tokens per day');
+  await expect(daily.locator('.recharts-bar-rectangle').first()).toBeVisible();
+  const today = overview.byDay.at(-1);
+  if (!today) throw new Error('the overview has no day');
+  await daily.getByText('Show the numbers per day').click();
+  await expect(daily.getByRole('row').last().locator('td')).toHaveText([
+    formatTokens(today.requests),
+    formatTokens(today.inputTokens),
+    formatTokens(today.outputTokens),
+    formatUsd(today.costUsd),
+  ]);
+
+  const userTop = topRow(page, 'Top users', 'top-user-row', userId);
+  await expect(userTop.locator('[data-column="requests"]')).toHaveText('5');
+  await expect(userTop.locator('[data-column="cost"]')).toHaveText(formatUsd(usage.totals.costUsd));
+  await expect(
+    topRow(page, 'Top models', 'top-model-row', 'demo/chat').locator('[data-column="cost"]'),
+  ).toHaveText(formatUsd(chatModel?.costUsd));
+  await expect(
+    overviewRegion(page, 'Top users').getByRole('img', { name: /^Spend by user/ }),
+  ).toBeVisible();
+
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    await expectNoSeriousViolations(page, `admin overview, ${colorScheme}`);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.screenshot({ path: `${screenshots}/dashboard-admin-overview.png`, fullPage: true });
+
+  // A top user's name opens that user's own view, with the same numbers.
+  await userTop.getByRole('link', { name: userId }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Usage of ${userId}`);
+  await expectTotals(page, usage.totals);
+});
+
+test('spend by tag in /api/usage equals the sum of the tagged requests, and the admin overview shows it', async ({
+  page,
+}) => {
+  // Tags are parsed by the chat endpoints (tags branch) and the settle script counts them on the
+  // deployment's ledger too ('t:' fields of '*', limits branch). The tag is shared with other
+  // tests, so the overview's row is compared by how much it grew.
+  const tag = 'feature:chat';
+  const tagged = { 'x-tollgate-tags': tag };
+  const before = (await readOverview(page.request)).topTags.find((row) => row.tag === tag);
+  const userId = uniqueUser('tags');
+  const key = await createKey(page.request, userId);
+  for (const [index, headers] of [tagged, {}, tagged].entries()) {
+    const answer = await chat(
+      page.request,
+      key,
+      `Tagged question ${index + 1}`,
+      'demo/chat',
+      headers,
+    );
+    expect(answer.status()).toBe(200);
+  }
+  const usage = await settledUsage(page.request, bearer(key), 3);
+  const taggedRequests = usage.recent.filter((request) => request.tags?.includes(tag));
+  expect(taggedRequests).toHaveLength(2);
+  const taggedMicroUsd = taggedRequests.reduce((sum, request) => sum + request.costMicroUsd, 0);
+  const byTag = usage.byTag?.find((row) => row.tag === tag);
+  expect(byTag).toMatchObject({
+    tag,
+    requests: 2,
+    inputTokens: taggedRequests.reduce((sum, request) => sum + request.inputTokens, 0),
+    outputTokens: taggedRequests.reduce((sum, request) => sum + request.outputTokens, 0),
+  });
+  expect(Math.round((byTag?.costUsd ?? 0) * 1_000_000)).toBe(taggedMicroUsd);
+
+  let after: UsageOverview['topTags'][number] | undefined;
+  await expect
+    .poll(
+      async () => {
+        after = (await readOverview(page.request)).topTags.find((row) => row.tag === tag);
+        return (after?.requests ?? 0) - (before?.requests ?? 0);
+      },
+      { timeout: 10_000 },
+    )
+    .toBe(2);
+  const addedMicroUsd =
+    Math.round((after?.costUsd ?? 0) * 1_000_000) - Math.round((before?.costUsd ?? 0) * 1_000_000);
+  expect(addedMicroUsd).toBe(taggedMicroUsd);
+
+  // The user's own view splits their spend by tag.
+  await page.goto('/dashboard');
+  await signIn(page, key);
+  await expect(
+    overviewRegion(page, 'By tag')
+      .locator(`[data-testid="tag-row"][data-name="${tag}"]`)
+      .locator('[data-column="cost"]'),
+  ).toHaveText(formatUsd(byTag?.costUsd));
+
+  // The admin overview lists the tag with the deployment's spend on it.
+  await signIn(page, e2eAdminToken);
+  const tagRow = topRow(page, 'Top tags', 'top-tag-row', tag);
+  await expect(tagRow.locator('[data-column="requests"]')).toHaveText(
+    formatTokens(after?.requests ?? 0),
+  );
+  await expect(tagRow.locator('[data-column="cost"]')).toHaveText(formatUsd(after?.costUsd));
+  await expectNoSeriousViolations(page, 'admin overview with tags');
+});
+
+test('parts other branches serve (teams, alerts, key policy, soft-limit and cache notes) show when the API has them and stay out when it does not', async ({
+  page,
+}) => {
+  const { userId, usage } = await userWithRequests(page.request, 'optional', 1);
+  const notFound = {
+    error: { message: 'Not found.', type: 'invalid_request_error', code: 'not_found', param: null },
+  };
+  await page.route('**/api/teams', (route) => route.fulfill({ status: 404, json: notFound }));
+  await page.route('**/api/alerts', (route) => route.fulfill({ status: 404, json: notFound }));
+  await page.goto('/dashboard');
+  await signIn(page, e2eAdminToken);
+  await expect(usersRegion(page).getByTestId('user-row').first()).toBeVisible();
+  await expect(keysRegion(page).getByTestId('key-row').first()).toBeVisible();
+  await expect(overviewRegion(page, 'Teams')).toHaveCount(0);
+  await expect(overviewRegion(page, 'Alerts')).toHaveCount(0);
+  // No error notice in the page (Next's route announcer is an empty alert outside main).
+  await expect(page.getByRole('main').getByRole('alert')).toHaveCount(0);
+
+  // The shapes the teams, alerts and keys endpoints serve once their branches are merged.
+  await page.unrouteAll();
+  await page.route('**/api/teams', (route) =>
+    route.fulfill({ json: { teams: [{ id: 'research', name: 'Research', plan: 'pro' }] } }),
+  );
+  const firedAt = Date.parse('2026-12-01T10:00:00Z');
+  await page.route('**/api/alerts', (route) =>
+    route.fulfill({
+      json: {
+        alerts: [
+          {
+            id: 'alert_1',
+            at: firedAt,
+            ledger: { kind: 'team', id: 'research' },
+            limit: 'spendPerMonthUsd',
+            threshold: 75,
+            used: 7_500_000,
+            limitValue: 10_000_000,
+            unit: 'micro',
+            period: 'month',
+            delivery: { status: 'delivered', attempts: 2 },
+          },
+        ],
+      },
+    }),
+  );
+  const keys = await (await page.request.get('/api/keys', { headers: admin })).json();
+  const [first] = (keys as { keys: Record<string, unknown>[] }).keys;
+  await page.route('**/api/keys', (route) =>
+    route.fulfill({
+      json: {
+        keys: [
+          {
+            ...first,
+            teamId: 'research',
+            allowedModels: ['openai/*'],
+            limits: { spendPerDayUsd: 2 },
+            expiresAt: '2020-01-01T00:00:00.000Z',
+            expired: true,
+            lastUsedAt: firedAt,
+          },
+        ],
+      },
+    }),
+  );
+  await page.reload();
+  const teams = overviewRegion(page, 'Teams');
+  await expect(teams.getByRole('link', { name: 'Research' })).toHaveAttribute(
+    'href',
+    '/dashboard?period=month&teamId=research',
+  );
+  await expect(overviewRegion(page, 'Alerts').getByTestId('alert-row')).toHaveText(
+    /team research.*Spend this month.*75%.*\$7\.50 of \$10\.00.*delivered \(2 attempts\)/,
+  );
+  const keyRow = keysRegion(page).getByTestId('key-row');
+  await expect(keyRow.locator('[data-column="policy"]')).toHaveText(
+    /Team research.*Models openai\/\*.*Spend today: \$2\.00/,
+  );
+  await expect(keyRow.locator('[data-column="expires"]')).toContainText('expired');
+  await expect(keyRow.locator('[data-column="last-used"] time')).toHaveAttribute(
+    'datetime',
+    new Date(firedAt).toISOString(),
+  );
+  await expectNoSeriousViolations(page, 'admin, every optional part');
+
+  // A team's name opens the team view: the user view over GET /api/usage?teamId= (teams branch).
+  // A team's report names the team, not a user, and has no request log.
+  const { recent: _recent, userId: _userId, ...ledgerUsage } = usage;
+  const teamUsage = { ...ledgerUsage, teamId: 'research', plan: 'pro' };
+  await page.route('**/api/usage?*teamId=research*', (route) => route.fulfill({ json: teamUsage }));
+  await teams.getByRole('link', { name: 'Research' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Usage of team research');
+  await expectTotals(page, usage.totals);
+  await expect(page.getByTestId('export-csv')).toHaveCount(0);
+  await expect(page.getByRole('region', { name: 'Recent requests' })).toHaveCount(0);
+  await expect(page.getByRole('region', { name: 'Limits · plan pro' })).toContainText(
+    "A team's budgets count its members' requests",
+  );
+  await page.getByRole('link', { name: '← Overview' }).click();
+  await expect(keysRegion(page)).toBeVisible();
+
+  // A served request over a soft limit, and one served from the cache, in the recent requests.
+  const [request] = usage.recent;
+  if (!request) throw new Error('no request to decorate');
+  await page.route('**/api/usage?*', (route) =>
+    route.fulfill({
+      json: {
+        ...usage,
+        recent: [
+          { ...request, id: 'warned', limitWarnings: ['requestsPerMinute'] },
+          { ...request, id: 'hit', cached: true, savedMicroUsd: 1_500 },
+        ],
+      },
+    }),
+  );
+  await page.goto(`/dashboard?userId=${userId}`);
+  const notes = (id: string) =>
+    page.locator(`[data-testid="request-row"][data-request-id="${id}"] [data-column="notes"]`);
+  await expect(notes('warned')).toHaveText('Over soft limit: Requests this minute');
+  await expect(notes('hit')).toHaveText('Cached, saved $0.001500');
+  // Without the fields (before those branches), the column says nothing happened.
+  await page.unrouteAll();
+  await page.reload();
+  await expect(notes(request.id)).toHaveText('—');
 });

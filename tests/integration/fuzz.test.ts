@@ -189,6 +189,7 @@ const endpoints: Array<{ path: string; body?: 'chat' | 'other' }> = [
   { path: '/api/models' },
   { path: '/api/usage' },
   { path: '/api/usage/users' },
+  { path: '/api/usage/overview' },
   { path: '/api/usage/export' },
   { path: '/api/usage/records' },
   { path: '/api/count-tokens', body: 'chat' },

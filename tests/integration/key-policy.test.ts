@@ -138,7 +138,6 @@ function chatWithCookie(cookie: string, model: string) {
 /** Waits on the clock until `at` has passed: the expiry itself is what these tests exercise. */
 async function waitUntilPast(at: number) {
   const wait = at - Date.now() + 50;
-  expect(wait).toBeLessThanOrEqual(3_000);
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
 }
 

@@ -12,6 +12,7 @@ import {
 } from '@/lib/auth/session';
 import { revokeSession } from '@/lib/auth/session-revocation';
 import type { Config } from '@/lib/config';
+import { getConversationStore } from '@/lib/conversations/store';
 import { GatewayError } from '@/lib/errors';
 import { handle, otherMethods } from '@/lib/http/door';
 import { getRedis } from '@/lib/store/redis';
@@ -44,11 +45,17 @@ export const GET = handle({ access: 'user' }, ({ identity: { userId, plan, kind,
   Response.json({ userId, plan, kind, admin }),
 );
 
-/** Signs the web UI in as the user of an API key, or as the administrator with the admin token. */
+/**
+ * Signs the web UI in as the user of an API key, or as the administrator with the admin token.
+ * A guest who signs in takes their conversations along: they move to the signed-in user.
+ */
 export const POST = handle(
   { access: 'public', body: signInSchema },
-  async ({ request, body, config }) => {
+  async ({ request, body, config, identity }) => {
     const session = await sessionFor(config, body.apiKey);
+    if (identity?.kind === 'guest') {
+      await getConversationStore(config).moveAll(identity.userId, session.userId);
+    }
     const cookie = await signSession(session, config.sessionSecret);
     const secure = new URL(request.url).protocol === 'https:';
     return Response.json(
