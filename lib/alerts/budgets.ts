@@ -1,28 +1,28 @@
+import { budgetField, type LimitName, limitsOfKind, limitTable } from '@/lib/limits/limit-table';
 import type { Periods } from '@/lib/limits/periods';
 
-/**
- * The budget limits alerts watch, and where their usage is counted (the day or month usage hash,
- * the `tokens` or `micro` field). When lib/limits/limit-table.ts lands this derives from it.
- */
-export const budgetLimits = {
-  tokensPerDay: { period: 'day', field: 'tokens', unit: 'tokens', scale: 1 },
-  tokensPerMonth: { period: 'month', field: 'tokens', unit: 'tokens', scale: 1 },
-  spendPerDayUsd: { period: 'day', field: 'micro', unit: 'micro', scale: 1_000_000 },
-  spendPerMonthUsd: { period: 'month', field: 'micro', unit: 'micro', scale: 1_000_000 },
-} as const satisfies Record<
-  string,
-  {
-    period: 'day' | 'month';
-    field: 'tokens' | 'micro';
-    unit: 'tokens' | 'micro';
-    /** Config value to stored unit (dollars to micro-dollars). */
-    scale: number;
+/** Every limit a ledger's alerts may watch: the budgets of lib/limits/limit-table.ts. */
+export type BudgetLimitName = LimitName;
+
+/** The budget limits, in the table's order: alerts watch these and no other. */
+export const budgetLimitNames: BudgetLimitName[] = limitsOfKind('budget');
+
+/** Where a budget's usage is counted: the day or month usage hash, its `tokens` or `micro` field. */
+export interface BudgetSpec {
+  period: 'day' | 'month';
+  field: 'tokens' | 'micro';
+  unit: 'tokens' | 'micro';
+}
+
+/** A budget as the fire script reads it, from the limit table. */
+export function budgetSpecOf(name: BudgetLimitName): BudgetSpec {
+  const { period } = limitTable[name];
+  if (period !== 'day' && period !== 'month') {
+    throw new Error(`${name} is not a budget of a day or a month`);
   }
->;
-
-export type BudgetLimitName = keyof typeof budgetLimits;
-
-export const budgetLimitNames = Object.keys(budgetLimits) as BudgetLimitName[];
+  const field = budgetField(name);
+  return { period, field, unit: field };
+}
 
 /** The period a budget counts in: its name, its key (`YYYY-MM-DD` or `YYYY-MM`), its bounds. */
 export interface AlertPeriod {

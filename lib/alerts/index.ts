@@ -1,5 +1,7 @@
 import type { Redis } from '@upstash/redis';
 import type { Identity } from '@/lib/auth/identity';
+import { ledgerIds } from '@/lib/limits/keys';
+import { findTeamOf } from '@/lib/teams/store';
 import { deliverDueAlerts } from './delivery';
 import { fireAlerts } from './fire';
 import { type AlertStore, createAlertStore, type StoredAlert } from './store';
@@ -61,7 +63,8 @@ function toView({ record, delivery }: StoredAlert): AlertView {
 
 /**
  * Recent alerts, newest first: every alert for an administrator; otherwise the caller's own
- * (their user and their keys) and their team's.
+ * (their user and their keys) and their team's: the key's team when the key names one, else the
+ * user's membership, read now (not the chat path's 5 s cache), so a removed member sees no more.
  */
 export async function listAlerts(
   redis: Redis,
@@ -70,7 +73,7 @@ export async function listAlerts(
 ): Promise<{ alerts: AlertView[] }> {
   const store = getAlertStore(redis);
   if (identity.admin) return { alerts: (await store.list('all', limit)).map(toView) };
-  const team = await store.teamOf(identity.userId);
-  const scopes = team === undefined ? [identity.userId] : [identity.userId, `team:${team}`];
+  const team = await findTeamOf(redis, identity);
+  const scopes = team ? [identity.userId, ledgerIds.team(team.id)] : [identity.userId];
   return { alerts: (await store.list(scopes, limit)).map(toView) };
 }

@@ -13,6 +13,4 @@ export const alertKeys = {
   scope: (scope: string) => `tg:alerts:${scope}`,
   /** ZSET of deliveries not yet done: score epoch ms the next attempt is due (or its lease ends). */
   outbox: () => 'tg:alert-outbox',
-  /** HASH userId -> teamId (the teams helper's membership; read here to list a team's alerts). */
-  teamMembers: () => 'tg:team-members',
 } as const;

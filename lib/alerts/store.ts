@@ -36,11 +36,9 @@ export interface AlertStore {
   saveDelivery(id: string, delivery: Delivery): Promise<void>;
   /** Recent alerts, newest first: all of them, or those of some scopes. */
   list(scopes: 'all' | string[], limit: number): Promise<StoredAlert[]>;
-  /** The team a user belongs to, if any. */
-  teamOf(userId: string): Promise<string | undefined>;
 }
 
-type AlertRedis = Pick<Redis, 'createScript' | 'mget' | 'zrange' | 'multi' | 'hget' | 'zrem'>;
+type AlertRedis = Pick<Redis, 'createScript' | 'mget' | 'zrange' | 'multi' | 'zrem'>;
 
 function idsAndScores(reply: unknown[]): Array<{ id: string; score: number }> {
   const pairs: Array<{ id: string; score: number }> = [];
@@ -147,11 +145,6 @@ export function createAlertStore(redis: AlertRedis): AlertStore {
         .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id))
         .slice(0, limit);
       return readAlerts([...new Set(newest.map((entry) => entry.id))]);
-    },
-
-    async teamOf(userId) {
-      const team = await redis.hget<string>(alertKeys.teamMembers(), userId);
-      return team === null || team === undefined ? undefined : String(team);
     },
   };
 }

@@ -1,5 +1,6 @@
+import { limitAmount } from '@/lib/limits/limit-table';
 import type { Periods } from '@/lib/limits/periods';
-import { alertPeriodOf, budgetLimitNames, budgetLimits } from './budgets';
+import { alertPeriodOf, budgetLimitNames, budgetSpecOf } from './budgets';
 import { alertKeys } from './keys';
 import { defaultRetry, defaultThresholds } from './schema';
 import type { AlertLedger, AlertRecord, Delivery, Destination } from './types';
@@ -46,8 +47,8 @@ export function alertCandidates(
   return budgetLimitNames.flatMap((limit) => {
     const configured = ledger.limits[limit];
     if (configured === undefined) return [];
-    const budget = budgetLimits[limit];
-    const limitValue = Math.round(configured * budget.scale);
+    const budget = budgetSpecOf(limit);
+    const limitValue = limitAmount(limit, configured);
     const period = alertPeriodOf(budget.period, context.periods);
     return thresholds.map((threshold) => ({
       firedKey: alertKeys.fired(ledger.ledgerId, limit, period.key, threshold),

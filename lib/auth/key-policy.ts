@@ -1,11 +1,18 @@
 import { z } from 'zod';
+import { alertsSchema } from '@/lib/alerts/schema';
 import { matchesModel } from '@/lib/config';
 import { sharedLimitsSchema } from '@/lib/config/schema';
 import { GatewayError } from '@/lib/errors';
 import type { Identity } from './identity';
 
-/** A key's own limits: the limit fields of a plan, applied on top of the key's plan. */
-export const keyLimitsSchema = sharedLimitsSchema;
+/**
+ * A key's own limits: the limit fields of a plan, applied on top of the key's plan, and the
+ * key's own spend alerts on them (set by an administrator, like a plan's in the config).
+ */
+export const keyLimitsSchema = sharedLimitsSchema.extend({
+  /** Spend alerts on the key's own budgets (README "Alerts"). Default: none. */
+  alerts: alertsSchema.optional(),
+});
 export type KeyLimits = z.infer<typeof keyLimitsSchema>;
 
 /**

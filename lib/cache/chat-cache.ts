@@ -30,6 +30,8 @@ export interface ChatCacheRequest {
   /** `cacheTenantOf(...)` of the caller. */
   tenant: string;
   plan: Plan;
+  /** The plan of the caller's team, if any: it too may enable (or cap) the cache. */
+  teamPlan?: Plan;
   api: ChatApi;
   /** The model the request names (an alias, or absent for the default). */
   model: string | undefined;
@@ -64,6 +66,7 @@ export async function openChatCache(request: ChatCacheRequest): Promise<ChatCach
   const model = catalogIdOf(config, request.model);
   const policy = cachePolicyOf(config, {
     plan: request.plan,
+    teamPlan: request.teamPlan,
     modelId: model,
     cacheControl: request.cacheControl,
   });

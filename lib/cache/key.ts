@@ -29,8 +29,8 @@ export interface CacheKeyInput {
 
 /**
  * Whose cache a caller reads and writes: the team's when the caller has one, else the user's.
- * `teamId` is the seam for team resolution (`resolveTeam(...)`, or the key's `identity.teamId`);
- * until it is passed, every caller has its own.
+ * `teamId` is the resolved team (`resolveTeam(...)`: the key's team, else the user's membership),
+ * so every member of a team shares its answers.
  */
 export function cacheTenantOf({ userId, teamId }: { userId: string; teamId?: string }): string {
   return teamId === undefined ? `user:${userId}` : `team:${teamId}`;

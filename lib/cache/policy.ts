@@ -53,15 +53,21 @@ export function configuredMaxAge(
 }
 
 /**
- * The cache's policy for a request to catalog model `modelId` on `plan`: enabled by the model's
- * or the plan's `cache` (the smaller age of the two caps it), asked for by `Cache-Control`.
+ * The cache's policy for a request to catalog model `modelId` from a caller on `plan` (in a team
+ * on `teamPlan`): enabled by the model's, the plan's or the team plan's `cache` (the smallest age
+ * of those set caps it, and a 0 anywhere switches it off), asked for by `Cache-Control`.
  */
 export function cachePolicyOf(
   config: Pick<Config, 'models'>,
-  { plan, modelId, cacheControl }: { plan: Plan; modelId: string; cacheControl: string | null },
+  {
+    plan,
+    teamPlan,
+    modelId,
+    cacheControl,
+  }: { plan: Plan; teamPlan?: Plan; modelId: string; cacheControl: string | null },
 ): CachePolicy {
   const model = ownEntry(config.models, modelId);
-  const cap = configuredMaxAge(model?.cache, plan.cache);
+  const cap = configuredMaxAge(model?.cache, plan.cache, teamPlan?.cache);
   if (cap === undefined || cap === 0) return { mode: 'off' };
   const request = readCacheControl(cacheControl);
   if (request.bypass) return { mode: 'bypass' };

@@ -106,6 +106,11 @@ export function serveChat<Schema extends z.ZodType>(endpoint: ChatEndpoint<Schem
         }
         if (identity.kind === 'guest') checkGuestModel(config, chatRequest.model);
         checkKeyModel(identity, catalogIdOf(config, chatRequest.model));
+        // Cached in-process (lib/teams/resolve.ts): no round trip in steady state.
+        // A fail-open plan is served without its team's limits while the store is down.
+        const team = await resolveTeam(requireRedis(getRedis(config)), identity).catch((error) =>
+          failOpenOrThrow(planOf(config, identity.plan).failOpen, error),
+        );
         accounting = openChatAccounting(
           {
             identity,
@@ -114,25 +119,22 @@ export function serveChat<Schema extends z.ZodType>(endpoint: ChatEndpoint<Schem
             tags,
             conversationId: chatRequest.conversationId,
             sharedBuckets: guestBuckets(config, identity, request),
-            // Cached in-process (lib/teams/resolve.ts): no round trip in steady state.
-            // A fail-open plan is served without its team's limits while the store is down.
-            team: await resolveTeam(requireRedis(getRedis(config)), identity).catch((error) =>
-              failOpenOrThrow(planOf(config, identity.plan).failOpen, error),
-            ),
+            team,
           },
           config,
           after,
         );
-        // Off (no read, no header) unless the model or the plan enables it. The tenant is the
-        // user until teams are resolved here: pass the team's id (and plan) once they are.
+        // Off (no read, no header) unless the model, the plan or the team's plan enables it.
+        // A team's members share one cache, whichever way they are in it (key or membership).
         const cache =
           endpoint.cacheable === false
             ? undefined
             : await openChatCache({
                 config,
                 redis: requireRedis(getRedis(config)),
-                tenant: cacheTenantOf(identity),
+                tenant: cacheTenantOf({ userId: identity.userId, teamId: team?.id }),
                 plan: planOf(config, identity.plan),
+                teamPlan: team ? planOf(config, team.planName) : undefined,
                 api: endpoint.api,
                 model: chatRequest.model,
                 body: endpoint.relay ? rawBody : body,

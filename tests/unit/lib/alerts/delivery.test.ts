@@ -51,9 +51,6 @@ function memoryStore(maxAttempts: number): AlertStore & { delivery(): Delivery }
     async list() {
       return [];
     },
-    async teamOf() {
-      return undefined;
-    },
   };
 }
 
