@@ -25,6 +25,7 @@ const fastRetry = { initialBackoffMs: 50, maxBackoffMs: 200 };
 let upstream: OpenAIUpstream;
 let receiver: WebhookReceiver;
 let app: TestApp;
+let keyAlerts: Record<string, unknown>;
 
 beforeAll(async () => {
   upstream = await startOpenAIUpstream({
@@ -41,6 +42,7 @@ beforeAll(async () => {
     secret,
     ...extra,
   });
+  keyAlerts = alerts('/key', { thresholds: [50], retry: fastRetry });
   app = await startTestApp({
     gatewayConfig: {
       providers: { upstream: { type: 'openai-compatible', baseURL: upstream.baseURL } },
@@ -57,6 +59,13 @@ beforeAll(async () => {
         down: {
           tokensPerMonth: 10 * requestTokens,
           alerts: alerts('/down', { thresholds: [10], retry: { ...fastRetry, maxAttempts: 3 } }),
+        },
+        // A member's own plan: no alerts, no budget; only their team's (or key's) fire.
+        member: {},
+        // Four requests, two from each of two members, use 80 % of it.
+        crew: {
+          tokensPerDay: 5 * requestTokens,
+          alerts: alerts('/team', { thresholds: [50, 75, 100], retry: fastRetry }),
         },
       },
     },
@@ -241,5 +250,106 @@ describe('spend alerts', () => {
     expect(cron.status).toBe(200);
     expect(await cron.json()).toEqual({ attempted: 0 });
     expect((await sweep(testAdminToken)).status).toBe(200);
+  });
+});
+
+const adminHeaders = {
+  authorization: `Bearer ${testAdminToken}`,
+  'content-type': 'application/json',
+};
+
+async function admin(method: string, path: string, body?: unknown): Promise<Response> {
+  return fetch(`${app.url}${path}`, {
+    method,
+    headers: adminHeaders,
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+}
+
+describe('alerts on team and key ledgers', () => {
+  it("a team's plan alerts: two members' requests (members by membership, not by key) push the team to 80 %: one delivery each for 50 and 75 naming the team, none for the members; both members see them, a user in no team does not", async () => {
+    // A numeric id: Upstash parses a reply "4242" to a number; membership must still match.
+    const teamId = '4242';
+    expect(
+      (await admin('POST', '/api/teams', { id: teamId, name: 'Crew', plan: 'crew' })).status,
+    ).toBe(201);
+    const members = ['crew-ann', 'crew-bob'];
+    for (const userId of members) {
+      expect((await admin('PUT', `/api/teams/${teamId}/members/${userId}`)).status).toBe(200);
+    }
+    const [ann, bob] = await Promise.all(
+      members.map((userId) => app.createKey({ userId, plan: 'member' })),
+    );
+    const loner = await app.createKey({ userId: 'crew-loner', plan: 'crew' });
+    await Promise.all([complete(ann as string), complete(bob as string)]);
+    await Promise.all([complete(ann as string), complete(bob as string)]);
+
+    const ofTeam = (entry: ReceivedWebhook) => entry.path === '/team';
+    const deliveries = (await receiver.waitFor((all) => all.filter(ofTeam).length >= 2)).filter(
+      ofTeam,
+    );
+    expect(deliveries.map((entry) => payloadOf(entry).data.threshold).sort()).toEqual([50, 75]);
+    for (const delivery of deliveries) {
+      expect(verifies(delivery)).toBe(true);
+      const { data } = payloadOf(delivery);
+      expect(data).toMatchObject({
+        ledger: { kind: 'team', id: teamId },
+        limit: 'tokensPerDay',
+        limitValue: 5 * requestTokens,
+      });
+      expect(data.userId).toBeUndefined();
+      expect(data.used).toBeGreaterThanOrEqual(3 * requestTokens);
+    }
+
+    for (const key of [ann as string, bob as string]) {
+      const seen = await waitForAlerts(
+        key,
+        (list) => list.filter((alert) => alert.ledger.kind === 'team').length >= 2,
+      );
+      expect(seen.map((alert) => [alert.ledger.id, alert.threshold]).sort()).toEqual([
+        [teamId, 50],
+        [teamId, 75],
+      ]);
+    }
+    expect(await alertsOf(loner)).toEqual([]);
+  });
+
+  it("a key's own limits carry alerts: POST /api/keys accepts them, the key's requests fire one delivery naming the key and its user; bad alerts are a 400 naming the field and create no key", async () => {
+    const response = await admin('POST', '/api/keys', {
+      userId: 'keyed-user',
+      plan: 'member',
+      limits: { tokensPerDay: 5 * requestTokens, alerts: keyAlerts },
+    });
+    expect(response.status).toBe(201);
+    const created = (await response.json()) as { id: string; key: string };
+    await Promise.all(Array.from({ length: 3 }, () => complete(created.key)));
+
+    const ofKey = (entry: ReceivedWebhook) => entry.path === '/key';
+    const [delivery, ...more] = (await receiver.waitFor((all) => all.some(ofKey))).filter(ofKey);
+    expect(more).toEqual([]);
+    expect(verifies(delivery as ReceivedWebhook)).toBe(true);
+    expect(payloadOf(delivery as ReceivedWebhook).data).toMatchObject({
+      ledger: { kind: 'key', id: created.id },
+      userId: 'keyed-user',
+      limit: 'tokensPerDay',
+      threshold: 50,
+      limitValue: 5 * requestTokens,
+    });
+    const [alert] = await waitForAlerts(created.key, (list) => list.length > 0);
+    expect(alert?.ledger).toEqual({ kind: 'key', id: created.id });
+
+    const keyCount = async () =>
+      ((await (await admin('GET', '/api/keys')).json()) as { keys: unknown[] }).keys.length;
+    const keysBefore = await keyCount();
+    const bad = await admin('POST', '/api/keys', {
+      userId: 'keyed-user',
+      limits: { tokensPerDay: 100, alerts: { ...keyAlerts, webhookUrl: 'ftp://hooks.example' } },
+    });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { code: string; param: string } }).error).toMatchObject({
+      code: 'invalid_request',
+      param: 'limits.alerts.webhookUrl',
+    });
+    expect(await keyCount()).toBe(keysBefore);
   });
 });
