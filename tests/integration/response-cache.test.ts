@@ -10,7 +10,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { redisKeys } from '@/lib/limits/keys';
 import { contentText, type OpenAIUpstream, startOpenAIUpstream } from '../doubles/openai-upstream';
-import { startTestApp, type TestApp } from '../support/app';
+import { startTestApp, type TestApp, testAdminToken } from '../support/app';
 import { readUIStream, textOf } from '../support/ui-stream';
 import { settledTotals } from '../support/usage';
 
@@ -41,6 +41,10 @@ beforeAll(async () => {
         tight: { requestsPerMinute: 2 },
         // One answer (17 + 5 tokens) leaves too little for a second one.
         small: { tokensPerDay: 30 },
+        // A team's plan: it alone enables the cache for its members, on any model.
+        crew: { cache: { maxAgeSeconds: 60 } },
+        // A team's plan that switches the cache off for its members, wherever it is enabled.
+        uncached: { cache: { maxAgeSeconds: 0 } },
       },
     },
   });
@@ -458,5 +462,74 @@ describe('the response cache', () => {
     const whole = await sendMiss(path, key, body);
     expect(whole.text).toContain('[DONE]');
     expect(upstream.requests).toHaveLength(2);
+  });
+});
+
+/** A team of the given plan whose members are in it by membership (their keys name no team). */
+async function newTeam(id: string, plan: string, members: number) {
+  const admin = { authorization: `Bearer ${testAdminToken}`, 'content-type': 'application/json' };
+  const created = await fetch(`${app.url}/api/teams`, {
+    method: 'POST',
+    headers: admin,
+    body: JSON.stringify({ id, name: id, plan }),
+  });
+  expect(created.status).toBe(201);
+  const callers = [];
+  for (let index = 0; index < members; index++) {
+    const caller = await newCaller();
+    const joined = await fetch(`${app.url}/api/teams/${id}/members/${caller.userId}`, {
+      method: 'PUT',
+      headers: admin,
+    });
+    expect(joined.status).toBe(200);
+    callers.push(caller);
+  }
+  return callers;
+}
+
+describe('the cache of a team', () => {
+  it('two members of a team (by membership) share a hit; a member of another team and a user in no team miss', async () => {
+    const [ann, bob] = await newTeam('cache-crew', 'metered', 2);
+    const [other] = await newTeam('cache-others', 'metered', 1);
+    const loner = await newCaller();
+    const body = { model: 'test/cached', messages: question('Who shares this answer?') };
+    const path = '/api/v1/chat/completions';
+
+    const first = await sendMiss(path, ann?.key as string, body);
+    const shared = await post(path, bob?.key as string, body);
+    expect(shared.headers.get('x-tollgate-cache')).toBe('hit');
+    expect(await shared.text()).toBe(first.text);
+    expect(upstream.requests).toHaveLength(1);
+
+    for (const outsider of [other, loner]) {
+      const missed = await post(path, outsider?.key as string, body);
+      expect(missed.headers.get('x-tollgate-cache')).toBe('miss');
+      expect(await missed.text()).not.toBe(first.text);
+    }
+    expect(upstream.requests).toHaveLength(3);
+  });
+
+  it("a team plan's cache enables it for its members where neither the model nor their own plan does, and a team plan's 0 switches it off where the model enables it", async () => {
+    const [ann, bob] = await newTeam('cache-by-plan', 'crew', 2);
+    const loner = await newCaller();
+    const plain = { model: 'test/plain', messages: question('Does my team cache this?') };
+    const path = '/api/v1/chat/completions';
+
+    await sendMiss(path, ann?.key as string, plain);
+    expect((await post(path, bob?.key as string, plain)).headers.get('x-tollgate-cache')).toBe(
+      'hit',
+    );
+    const outside = await post(path, loner.key, plain);
+    expect(outside.headers.get('x-tollgate-cache')).toBeNull();
+
+    const [off] = await newTeam('cache-off', 'uncached', 1);
+    const cached = { model: 'test/cached', messages: question('Does my team cache this?') };
+    for (let sent = 0; sent < 2; sent++) {
+      const response = await post(path, off?.key as string, cached);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('x-tollgate-cache')).toBeNull();
+      await response.text();
+    }
+    expect(upstream.requests).toHaveLength(4);
   });
 });
