@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import { Redis } from '@upstash/redis';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ledgerIds, redisKeys } from '@/lib/limits/keys';
 import { type OpenAIUpstream, startOpenAIUpstream } from '../doubles/openai-upstream';
 import { projectRoot, startTestApp, type TestApp, testAdminToken } from '../support/app';
 import { settledTotals } from '../support/usage';
@@ -317,6 +318,40 @@ describe('allowed models', () => {
     expect((await send('/api/chat', body('openai/echo'), headers)).status).toBe(200);
   });
 
+  it("a session signed in with a key counts against the key's own limits and its team, as the key does", async () => {
+    const teamId = 'session-team';
+    const team = await fetch(`${app.url}/api/teams`, {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ id: teamId, name: 'Session team', plan: 'unlimited' }),
+    });
+    expect(team.status).toBe(201);
+    const limited = await createKey({
+      userId: 'session-policy-user',
+      teamId,
+      limits: { requestsPerMinute: 2 },
+    });
+    const cookie = await signIn(limited.key);
+    expect((await chatWithCookie(cookie, 'openai/echo')).status).toBe(200);
+    expect((await chatWithCookie(cookie, 'openai/echo')).status).toBe(200);
+    const refused = await chatWithCookie(cookie, 'openai/echo');
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as ErrorReply).error?.code).toBe('rate_limited');
+    // The user's plan has no limit: another key of theirs, in a session too, is served.
+    const open = await createKey({ userId: 'session-policy-user' });
+    expect((await chatWithCookie(await signIn(open.key), 'openai/echo')).status).toBe(200);
+
+    const day = new Date().toISOString().slice(0, 10);
+    const requestsOf = async (ledgerId: string) =>
+      Number((await redis.hget(redisKeys.usageDay(ledgerId, day), 'requests')) ?? 0);
+    const deadline = Date.now() + 10_000;
+    while ((await requestsOf(ledgerIds.team(teamId))) < 2 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(await requestsOf(ledgerIds.team(teamId))).toBe(2);
+    expect(await requestsOf(ledgerIds.key(limited.id))).toBe(2);
+  });
+
   it('GET /api/v1/models lists only the models the key may use', async () => {
     const client = new OpenAI({ baseURL: `${app.url}/api/v1`, apiKey: restricted.key });
     const ids = (await client.models.list()).data.map((model) => model.id);
@@ -373,6 +408,10 @@ describe('creating keys with a policy', () => {
       [{ teamId: 'no-such-team' }, 'teamId'],
       [{ limits: { requestsPerMinute: 0 } }, 'limits.requestsPerMinute'],
       [{ limits: { admin: true } }, 'limits'],
+      [
+        { limits: { alerts: { webhookUrl: 'https://hooks.example', secret: 'not-a-secret' } } },
+        'limits.alerts.secret',
+      ],
     ];
     for (const [fields, param] of cases) {
       const response = await postKey({ userId: 'bad-input-user', ...fields });
