@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { budgetLimitNames, budgetSpecOf } from '@/lib/alerts/budgets';
 import { alertsSchema } from '@/lib/alerts/schema';
 import { alertCandidates, alertScopeOf, backoffMs, isCrossed } from '@/lib/alerts/thresholds';
 import type { AlertLedger } from '@/lib/alerts/types';
+import { limitsOfKind, limitTable } from '@/lib/limits/limit-table';
 import { periodsAt } from '@/lib/limits/periods';
 
 const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -25,6 +27,27 @@ describe('threshold crossing', () => {
     expect(isCrossed(1000, 100, 1000)).toBe(true);
     expect(isCrossed(999, 100, 1000)).toBe(false);
     expect(isCrossed(3, 75, 4)).toBe(true);
+  });
+
+  it("watches the limit table's budgets and nothing else: rate and concurrency limits fire no alert", () => {
+    expect(budgetLimitNames).toEqual(limitsOfKind('budget'));
+    for (const name of budgetLimitNames) {
+      expect(budgetSpecOf(name)).toEqual({
+        period: limitTable[name].period,
+        field: limitTable[name].unit === 'micro' ? 'micro' : 'tokens',
+        unit: limitTable[name].unit,
+      });
+    }
+    const rates = alertCandidates(
+      userLedger({
+        requestsPerMinute: 10,
+        requestsPerDay: 100,
+        concurrentRequests: 2,
+        alerts: { webhookUrl: 'https://hooks.example/a', secret },
+      }),
+      context(),
+    );
+    expect(rates).toEqual([]);
   });
 
   it('watches every budget the ledger has, at 50/75/100 % by default, dollars in micro-dollars', () => {

@@ -34,6 +34,27 @@ describe('key policy schema', () => {
     expect(keyPolicySchema.safeParse({ limits: { admin: true } }).success).toBe(false);
     expect(keyPolicySchema.safeParse({ limits: { requestsPerMinute: -1 } }).success).toBe(false);
   });
+
+  it("takes spend alerts on the key's own limits, checked as a plan's are", () => {
+    const alerts = {
+      webhookUrl: 'https://hooks.example.com/tollgate',
+      secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+      thresholds: [50, 100],
+    };
+    const parsed = keyPolicySchema.safeParse({ limits: { tokensPerDay: 1000, alerts } });
+    expect(parsed.success && parsed.data.limits).toEqual({ tokensPerDay: 1000, alerts });
+    for (const bad of [
+      { ...alerts, webhookUrl: 'ftp://hooks.example.com' },
+      { ...alerts, secret: 'plain' },
+      { ...alerts, thresholds: [50, 50] },
+      { ...alerts, extra: true },
+    ]) {
+      expect(
+        keyPolicySchema.safeParse({ limits: { alerts: bad } }).success,
+        JSON.stringify(bad),
+      ).toBe(false);
+    }
+  });
 });
 
 describe('key expiry', () => {

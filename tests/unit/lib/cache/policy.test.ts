@@ -59,6 +59,28 @@ describe('cachePolicyOf', () => {
     expect(policy('test/never', null, plan)).toEqual({ mode: 'off' });
   });
 
+  it("is enabled by the team's plan too: the smallest age of the model, the plan and the team's plan wins, a 0 on any switches it off", () => {
+    const teamPolicy = (modelId: string, plan: object, teamPlan: object) =>
+      cachePolicyOf(config, { plan, teamPlan, modelId, cacheControl: null });
+    const team = { cache: { maxAgeSeconds: 120 } };
+    expect(teamPolicy('test/plain', {}, team)).toEqual({
+      mode: 'use',
+      maxAgeMs: 120_000,
+      ttlSeconds: 120,
+    });
+    expect(teamPolicy('test/cached', { cache: { maxAgeSeconds: 300 } }, team)).toMatchObject({
+      ttlSeconds: 120,
+    });
+    expect(teamPolicy('test/plain', { cache: { maxAgeSeconds: 30 } }, team)).toMatchObject({
+      ttlSeconds: 30,
+    });
+    expect(teamPolicy('test/cached', {}, { cache: { maxAgeSeconds: 0 } })).toEqual({ mode: 'off' });
+    expect(teamPolicy('test/plain', { cache: { maxAgeSeconds: 0 } }, team)).toEqual({
+      mode: 'off',
+    });
+    expect(teamPolicy('test/plain', {}, {})).toEqual({ mode: 'off' });
+  });
+
   it('bypasses on no-cache and no-store', () => {
     expect(policy('test/cached', 'no-cache')).toEqual({ mode: 'bypass' });
     expect(policy('test/cached', 'no-store')).toEqual({ mode: 'bypass' });
