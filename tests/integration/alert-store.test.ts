@@ -7,6 +7,7 @@ import { createAlertStore } from '@/lib/alerts/store';
 import type { AlertLedger } from '@/lib/alerts/types';
 import { redisKeys } from '@/lib/limits/keys';
 import { periodsAt } from '@/lib/limits/periods';
+import { createTeam, setTeamMember } from '@/lib/teams/store';
 import { type LocalRedis, startRedis } from '../../scripts/local-redis.mjs';
 import { type Bridge, startBridge } from '../../scripts/upstash-bridge.mjs';
 
@@ -105,37 +106,45 @@ describe('alert store', () => {
     );
   });
 
-  it("a user lists their own and their keys' alerts and their team's; another member sees the team's only", async () => {
+  it("a user lists their own and their keys' alerts and their team's; another member, and a key of the team, see the team's only", async () => {
     const store = createAlertStore(redis);
     const alerts = { webhookUrl: 'https://hooks.example/a', secret, thresholds: [10] };
     const ledgers: AlertLedger[] = [
       { kind: 'user', id: 'grace', ledgerId: 'grace', limits: { tokensPerDay: 100, alerts } },
-      { kind: 'team', id: 'lab', ledgerId: 'team:lab', limits: { tokensPerMonth: 100, alerts } },
+      // A numeric id: Upstash parses the reply "77" to a number, which must still match.
+      { kind: 'team', id: '77', ledgerId: 'team:77', limits: { tokensPerMonth: 100, alerts } },
       { kind: 'key', id: 'k1', ledgerId: 'key:k1', limits: { spendPerDayUsd: 1, alerts } },
     ];
     const month = periodsAt(now).month;
     await Promise.all([
       redis.hset(redisKeys.usageDay('grace', day), { tokens: 50 }),
-      redis.hset(redisKeys.usageMonth('team:lab', month), { tokens: 50 }),
+      redis.hset(redisKeys.usageMonth('team:77', month), { tokens: 50 }),
       redis.hset(redisKeys.usageDay('key:k1', day), { micro: 500_000 }),
-      redis.hset('tg:team-members', { grace: 'lab', linus: 'lab' }),
     ]);
+    // Membership through the teams store, as the admin API writes it.
+    await createTeam(redis, { id: '77', name: 'Lab', plan: 'free' }, { plans: { free: {} } });
+    await setTeamMember(redis, '77', 'grace');
+    await setTeamMember(redis, '77', 'linus');
     const { fired } = await fireAlerts(store, ledgers, { ownerUserId: 'grace', now });
     expect(fired).toHaveLength(3);
 
-    const identity = (userId: string) => ({
+    const identity = (userId: string, teamId?: string) => ({
       userId,
       plan: 'free',
       admin: false,
       kind: 'api-key' as const,
+      ...(teamId ? { teamId } : {}),
     });
     const seen = async (userId: string) =>
       (await listAlerts(redis, identity(userId), { limit: 50 })).alerts.map(
         (alert) => `${alert.ledger.kind}:${alert.ledger.id}`,
       );
-    expect((await seen('grace')).sort()).toEqual(['key:k1', 'team:lab', 'user:grace']);
-    expect(await seen('linus')).toEqual(['team:lab']);
+    expect((await seen('grace')).sort()).toEqual(['key:k1', 'team:77', 'user:grace']);
+    expect(await seen('linus')).toEqual(['team:77']);
     expect(await seen('someone-else')).toEqual([]);
+    // A key naming the team counts for it whatever its user's membership.
+    const viaKey = await listAlerts(redis, identity('someone-else', '77'), { limit: 50 });
+    expect(viaKey.alerts.map((alert) => alert.ledger)).toEqual([{ kind: 'team', id: '77' }]);
     const [view] = (await listAlerts(redis, identity('linus'), { limit: 50 })).alerts;
     expect(view?.delivery).toEqual({ status: 'pending', attempts: 0, nextAttemptAt: now });
   });
