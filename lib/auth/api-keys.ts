@@ -131,6 +131,14 @@ function withoutHashes({
   return record;
 }
 
+/** A key as a listing shows it: its alerts' webhook secret is shown once, at creation, like the key. */
+function withoutWebhookSecret(record: ApiKeyRecord): ApiKeyRecord {
+  const alerts = record.limits?.alerts;
+  if (!alerts) return record;
+  const { secret: _secret, ...shown } = alerts;
+  return { ...record, limits: { ...record.limits, alerts: shown as typeof alerts } };
+}
+
 /**
  * The record of a key by its id, or null once it is revoked: a signed-in session re-checks its
  * key with this on every request. A record's policy never changes, so with a cache (chat, whose
@@ -161,7 +169,7 @@ export async function listApiKeys(redis: Redis, now = Date.now()): Promise<Liste
       const used = lastUsed?.[stored.id];
       const graceEnd = stored.previousSecretExpiresAt;
       return {
-        ...withoutHashes(stored),
+        ...withoutWebhookSecret(withoutHashes(stored)),
         ...(graceEnd !== undefined && graceEnd > now
           ? { previousSecretExpiresAt: new Date(graceEnd).toISOString() }
           : {}),

@@ -338,6 +338,11 @@ describe('alerts on team and key ledgers', () => {
     const [alert] = await waitForAlerts(created.key, (list) => list.length > 0);
     expect(alert?.ledger).toEqual({ kind: 'key', id: created.id });
 
+    // The listing shows the key's alerts, never their signing secret.
+    const listed = await (await admin('GET', '/api/keys')).text();
+    expect(listed).toContain(keyAlerts.webhookUrl);
+    expect(listed).not.toContain(keyAlerts.secret);
+
     const keyCount = async () =>
       ((await (await admin('GET', '/api/keys')).json()) as { keys: unknown[] }).keys.length;
     const keysBefore = await keyCount();
