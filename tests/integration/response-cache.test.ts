@@ -1,5 +1,7 @@
+import { Chat } from '@ai-sdk/react';
 import { Redis } from '@upstash/redis';
 import {
+  DefaultChatTransport,
   parseJsonEventStream,
   readUIMessageStream,
   type UIMessage,
@@ -7,6 +9,7 @@ import {
   uiMessageChunkSchema,
 } from 'ai';
 import OpenAI from 'openai';
+import { createClient } from 'redis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { redisKeys } from '@/lib/limits/keys';
 import { contentText, type OpenAIUpstream, startOpenAIUpstream } from '../doubles/openai-upstream';
@@ -17,6 +20,8 @@ import { settledTotals } from '../support/usage';
 let upstream: OpenAIUpstream;
 let app: TestApp;
 let redis: Redis;
+// Straight to redis-server, not through the bridge whose requests some tests count.
+let rawRedis: ReturnType<typeof createClient>;
 
 const prices = { inputPerMTok: 1, outputPerMTok: 2 };
 const target = [{ provider: 'upstream', model: 'fast' }];
@@ -49,8 +54,11 @@ beforeAll(async () => {
     },
   });
   redis = new Redis({ url: app.bridge.url, token: app.redisToken, enableAutoPipelining: false });
+  rawRedis = createClient({ url: app.redis.url });
+  await rawRedis.connect();
 });
 afterAll(async () => {
+  await rawRedis?.quit();
   await app?.stop();
   await upstream?.close();
 });
@@ -113,6 +121,15 @@ async function quietBridge(): Promise<number> {
     last = app.bridge.stats.httpRequests;
   }
   throw new Error('the bridge never went quiet');
+}
+
+/** Waits until the user's request log holds `count` entries: that many requests are settled. */
+async function waitForLogEntries(userId: string, count: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while ((await rawRedis.lLen(redisKeys.requestLog(userId))) < count) {
+    if (Date.now() > deadline) throw new Error(`fewer than ${count} requests were settled in 10 s`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }
 
 const question = (content: string) => [{ role: 'user', content }];
@@ -244,6 +261,42 @@ describe('the response cache', () => {
     expect(message.metadata).toMatchObject({ model: 'test/cached', usage: { outputTokens: 5 } });
     const replayed = await post('/api/chat', key, body('msg-3'));
     expect(await replayed.text()).toBe(miss.text);
+    expect(upstream.requests).toHaveLength(1);
+  });
+
+  it('useChat`s chat state (the `Chat` that useChat renders) reads a streamed hit as it read the original', async () => {
+    const { key } = await newCaller();
+    const cacheHeaders: string[] = [];
+    const chatWithTollgate = () =>
+      new Chat({
+        transport: new DefaultChatTransport({
+          api: `${app.url}/api/chat`,
+          headers: { authorization: `Bearer ${key}` },
+          body: { model: 'test/cached' },
+          fetch: async (input, init) => {
+            const response = await fetch(input, init);
+            cacheHeaders.push(response.headers.get('x-tollgate-cache') ?? 'none');
+            return response;
+          },
+        }),
+      });
+    const before = await cacheIndex();
+    const first = chatWithTollgate();
+    await first.sendMessage({ text: 'useChat, from the cache.' });
+    await waitForStored(before);
+    const second = chatWithTollgate();
+    await second.sendMessage({ text: 'useChat, from the cache.' });
+
+    expect(cacheHeaders).toEqual(['miss', 'hit']);
+    for (const chat of [first, second]) {
+      expect(chat.status).toBe('ready');
+      expect(chat.error).toBeUndefined();
+      expect(chat.messages.map((message) => message.role)).toEqual(['user', 'assistant']);
+    }
+    const answer = (chat: Chat<UIMessage>) => messageText(chat.messages[1] as UIMessage);
+    expect(answer(second)).toBe(contentText(5));
+    expect(answer(second)).toBe(answer(first));
+    expect(second.messages[1]?.metadata).toEqual(first.messages[1]?.metadata);
     expect(upstream.requests).toHaveLength(1);
   });
 
@@ -422,14 +475,16 @@ describe('the response cache', () => {
   });
 
   it('a cacheable miss makes one Redis round trip more than admission (the lookup) before the provider is called; a hit makes two and calls none', async () => {
-    const { key } = await newCaller();
+    const { userId, key } = await newCaller();
     const path = '/api/v1/chat/completions';
     // The key's first request loads its record and the scripts: the rest is the steady state.
     await sendMiss(path, key, { model: 'test/cached', messages: question('Warm up.') });
     const body = { model: 'test/cached', messages: question('Count the round trips.') };
 
-    // The test's own reads of Redis go through the bridge too: none between the counts.
+    // The test's own reads of Redis go through the bridge too: none between the counts. A busy
+    // machine can delay a settlement past any quiet interval, so it is waited for itself.
     const index = await cacheIndex();
+    await waitForLogEntries(userId, 1);
     let before = await quietBridge();
     const atUpstream = upstream
       .waitForRequests(upstream.requests.length + 1, 10_000)
@@ -439,11 +494,13 @@ describe('the response cache', () => {
     await miss.text();
     expect((await atUpstream) - before).toBe(2);
     await waitForStored(index);
+    await waitForLogEntries(userId, 2);
 
     before = await quietBridge();
     const hit = await post(path, key, body);
     expect(hit.headers.get('x-tollgate-cache')).toBe('hit');
     await hit.text();
+    await waitForLogEntries(userId, 3);
     // The lookup, the hit's admission, and its settlement after the response.
     expect((await quietBridge()) - before).toBe(3);
     expect(upstream.requests).toHaveLength(2);
