@@ -143,6 +143,9 @@ export function serveChat<Schema extends z.ZodType>(endpoint: ChatEndpoint<Schem
                 defer: after,
               });
         if (cache) headers.set('x-tollgate-cache', cache.status);
+        // A key's last use, cache hits included; recorded after the response, off the hot path.
+        const keyId = identity.keyId;
+        if (keyId) after(() => recordKeyUse(requireRedis(getRedis(config)), keyId));
         // A hit costs one round trip (the lookup) before admission's: it is admitted against
         // the rate windows only, served without a provider, and recorded after the response.
         const hit = await cache?.lookup();
@@ -156,8 +159,6 @@ export function serveChat<Schema extends z.ZodType>(endpoint: ChatEndpoint<Schem
         }
         const run = await startChat(chatRequest, request.signal, { accounting, defer: after });
         after(() => recordOutcome(run));
-        const keyId = identity.keyId;
-        if (keyId) after(() => recordKeyUse(requireRedis(getRedis(config)), keyId));
         const response = isRelayed(run) ? run.response : await endpoint.reply(run, body, visit);
         if (isRelayed(run)) copyHeaders(new Headers(servedByHeaders(run)), response.headers);
         copyHeaders(accounting.headers, response.headers);
