@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { defineConfig, devices } from '@playwright/test';
 
 const port = Number(process.env.E2E_PORT ?? 3210);
@@ -6,11 +7,22 @@ const baseURL = `http://127.0.0.1:${port}`;
 /** The admin token the e2e app runs with; tests use it to create keys and to sign in as admin. */
 export const e2eAdminToken = 'e2e-admin-token-0123456789abcdef';
 
+/** A port free now, found synchronously because the config is evaluated synchronously. */
+function findFreePort(): number {
+  const script =
+    "const s = require('node:net').createServer().listen(0, '127.0.0.1', () => { console.log(s.address().port); s.close(); });";
+  return Number(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }).trim());
+}
+
+// Chosen once, in the first process that reads this file; the workers inherit it, so the app's
+// config and the test's receiver agree on it.
+process.env.E2E_WEBHOOK_PORT ??= String(findFreePort());
+
 /**
  * Where the `alerted` plan's webhook goes: the dashboard e2e starts its receiver on this port
  * (the config is read once, at the app's start, so the port is fixed before the receiver runs).
  */
-export const e2eWebhookPort = Number(process.env.E2E_WEBHOOK_PORT ?? port + 1);
+export const e2eWebhookPort = Number(process.env.E2E_WEBHOOK_PORT);
 export const e2eWebhookPath = '/alerts';
 
 /**

@@ -104,12 +104,7 @@ tests(
   ['test', '--reporter=list,json'],
   `${reports}/e2e.json`,
   playwrightCounts,
-  {
-    PLAYWRIGHT_JSON_OUTPUT_NAME: `${reports}/e2e.json`,
-    E2E_PORT: String(await freePort()),
-    // The dashboard e2e's alert webhook receiver (playwright.config.ts).
-    E2E_WEBHOOK_PORT: String(await freePort()),
-  },
+  { PLAYWRIGHT_JSON_OUTPUT_NAME: `${reports}/e2e.json`, E2E_PORT: String(await freePort()) },
 );
 
 if (failures.length > 0) console.log(`\nFailed: ${failures.join('; ')}`);

@@ -176,7 +176,7 @@ export function CreateKeyForm({
           <label className={styles.field}>
             <span>Team</span>
             <select value={draft.teamId} onChange={edit('teamId')} {...invalid('teamId')}>
-              <option value="">No team (the user's membership applies)</option>
+              <option value="">No team</option>
               {teams.map((team) => (
                 <option key={team.id} value={team.id}>
                   {team.name} ({team.id})
