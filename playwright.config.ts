@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { defineConfig, devices } from '@playwright/test';
 
 const port = Number(process.env.E2E_PORT ?? 3210);
@@ -6,10 +7,30 @@ const baseURL = `http://127.0.0.1:${port}`;
 /** The admin token the e2e app runs with; tests use it to create keys and to sign in as admin. */
 export const e2eAdminToken = 'e2e-admin-token-0123456789abcdef';
 
+/** A port free now, found synchronously because the config is evaluated synchronously. */
+function findFreePort(): number {
+  const script =
+    "const s = require('node:net').createServer().listen(0, '127.0.0.1', () => { console.log(s.address().port); s.close(); });";
+  return Number(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }).trim());
+}
+
+// Chosen once, in the first process that reads this file; the workers inherit it, so the app's
+// config and the test's receiver agree on it.
+process.env.E2E_WEBHOOK_PORT ??= String(findFreePort());
+
+/**
+ * Where the `alerted` plan's webhook goes: the dashboard e2e starts its receiver on this port
+ * (the config is read once, at the app's start, so the port is fixed before the receiver runs).
+ */
+export const e2eWebhookPort = Number(process.env.E2E_WEBHOOK_PORT);
+export const e2eWebhookPath = '/alerts';
+
 /**
  * The demo provider priced like a real model so costs are not zero, a model whose only target
  * refuses connections (the upstream failure), a guest plan that meets its per-minute limit
- * quickly, and a plan whose token budget one answer uses up.
+ * quickly, a plan whose token budget one answer uses up, and for the dashboard: a plan whose
+ * token budget every request is over but only softly, one with the response cache on, and one
+ * whose spend alert fires on the first answer (10% of 1,000 tokens).
  */
 const e2eGatewayConfig = {
   providers: {
@@ -36,6 +57,17 @@ const e2eGatewayConfig = {
   plans: {
     guest: { requestsPerMinute: 3, requestsPerDay: 100, tokensPerDay: 50_000 },
     tiny: { tokensPerDay: 250 },
+    soft: { tokensPerDay: 1, soft: ['tokensPerDay'] },
+    cached: { requestsPerMinute: 100, cache: { maxAgeSeconds: 600 } },
+    alerted: {
+      tokensPerDay: 1_000,
+      alerts: {
+        webhookUrl: `http://127.0.0.1:${e2eWebhookPort}${e2eWebhookPath}`,
+        secret: 'whsec_ZTJlLXdlYmhvb2stc2VjcmV0LTAxMjM0NTY3ODk=',
+        thresholds: [10],
+        retry: { maxAttempts: 3, initialBackoffMs: 200, maxBackoffMs: 1_000 },
+      },
+    },
   },
   // Every test's browser is a new guest from the same address: the address bounds stay out of
   // the way, and guests may try the failing model.

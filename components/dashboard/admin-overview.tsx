@@ -108,7 +108,7 @@ export function AdminOverview({
           )
         }
       </PolledSection>
-      <ApiKeys knownPlans={knownPlans} />
+      <ApiKeys knownPlans={knownPlans} teams={teams.data?.teams ?? []} />
     </>
   );
 }

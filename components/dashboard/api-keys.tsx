@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { describeError, requestJson } from '@/components/ui/api';
 import { formatLimitAmount, labelOfLimit } from '@/components/ui/limits';
 import { usePolledJson } from '@/components/ui/use-polled-json';
-import { type ApiKeyRecord, type CreatedApiKey, toEpochMs } from './api';
+import { type ApiKeyRecord, type CreatedApiKey, type TeamRecord, toEpochMs } from './api';
 import { CreateKeyForm } from './create-key-form';
 import styles from './dashboard.module.css';
 import { NewKeySecret } from './new-key-secret';
@@ -122,7 +122,7 @@ function RevokeButton({ record, onRevoked }: { record: ApiKeyRecord; onRevoked: 
   );
 }
 
-export function ApiKeys({ knownPlans }: { knownPlans: string[] }) {
+export function ApiKeys({ knownPlans, teams }: { knownPlans: string[]; teams: TeamRecord[] }) {
   const keys = usePolledJson<{ keys: ApiKeyRecord[] }>('/api/keys');
   const [created, setCreated] = useState<CreatedApiKey | null>(null);
   const plans = [...new Set([...knownPlans, ...(keys.data?.keys.map((key) => key.plan) ?? [])])];
@@ -135,6 +135,7 @@ export function ApiKeys({ knownPlans }: { knownPlans: string[] }) {
       ) : (
         <CreateKeyForm
           knownPlans={plans.sort()}
+          teams={teams}
           onCreated={(key) => {
             setCreated(key);
             keys.refresh();

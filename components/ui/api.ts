@@ -9,13 +9,22 @@ export class ApiError extends Error {
   readonly code: string;
   /** From `Retry-After`, on a 429. */
   readonly retryAfterSeconds: number | undefined;
+  /** The request field the error names (`teamId`, `limits.tokensPerDay`), when it names one. */
+  readonly param: string | undefined;
 
-  constructor(status: number, code: string, message: string, retryAfterSeconds?: number) {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    retryAfterSeconds?: number,
+    param?: string,
+  ) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.retryAfterSeconds = retryAfterSeconds;
+    this.param = param;
   }
 }
 
@@ -24,7 +33,7 @@ export async function toApiError(response: Response): Promise<ApiError> {
   const body: unknown = await response.json().catch(() => null);
   const error =
     typeof body === 'object' && body !== null && 'error' in body
-      ? (body.error as { message?: unknown; code?: unknown })
+      ? (body.error as { message?: unknown; code?: unknown; param?: unknown })
       : undefined;
   const retryAfter = Number(response.headers.get('retry-after'));
   return new ApiError(
@@ -32,6 +41,7 @@ export async function toApiError(response: Response): Promise<ApiError> {
     typeof error?.code === 'string' ? error.code : `http_${response.status}`,
     typeof error?.message === 'string' ? error.message : `The server answered ${response.status}.`,
     Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
+    typeof error?.param === 'string' ? error.param : undefined,
   );
 }
 

@@ -23,8 +23,14 @@ export interface WebhookReceiver {
   close(): Promise<void>;
 }
 
-/** A real HTTP server on 127.0.0.1 standing in for an alert webhook's receiver. */
-export async function startWebhookReceiver(answers: Answers): Promise<WebhookReceiver> {
+/**
+ * A real HTTP server on 127.0.0.1 standing in for an alert webhook's receiver, on a free port
+ * unless the app under test was configured with a fixed one (the e2e app).
+ */
+export async function startWebhookReceiver(
+  answers: Answers,
+  { port: fixedPort = 0 }: { port?: number } = {},
+): Promise<WebhookReceiver> {
   const received: ReceivedWebhook[] = [];
   const server = createServer((request, response) => {
     let body = '';
@@ -44,7 +50,7 @@ export async function startWebhookReceiver(answers: Answers): Promise<WebhookRec
       response.writeHead(status, { 'content-type': 'text/plain' }).end(String(status));
     });
   });
-  server.listen(0, '127.0.0.1');
+  server.listen(fixedPort, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   return {
