@@ -6,8 +6,9 @@ import { startTestApp, type TestApp, testAdminToken } from '../support/app';
 /**
  * A few thousand malformed requests, generated from a fixed seed (set FUZZ_SEED to explore
  * others), across every endpoint: bodies, headers, methods, paths, content types, image and
- * file parts. None may get a 5xx, every API 4xx is in the error shape, and no usage record, no
- * reservation, no lease and no key may change.
+ * file parts. None may get a 5xx, every API 4xx is in the error shape, and nothing the gateway
+ * keeps in Redis may change: usage, logs, reservations, leases, keys, teams and memberships,
+ * conversations, alerts and their outbox, response-cache entries.
  */
 const seed = Number(process.env.FUZZ_SEED ?? 20261201);
 const requestCount = 3000;
@@ -17,6 +18,8 @@ let upstream: OpenAIUpstream;
 let app: TestApp;
 let userKey: string;
 let guestCookie: string;
+/** The fuzz user's own conversation, which no junk request may touch. */
+let conversationId: string;
 
 beforeAll(async () => {
   upstream = await startOpenAIUpstream();
@@ -29,13 +32,58 @@ beforeAll(async () => {
           pricing: { inputPerMTok: 1, outputPerMTok: 2 },
         },
       },
-      plans: { roomy: {}, guest: {} },
+      // The response cache is on, so junk Cache-Control headers reach a cache that holds entries.
+      plans: { roomy: { cache: { maxAgeSeconds: 3600 } }, guest: {} },
       guests: { sessionsPerAddressPerDay: 100_000 },
     },
   });
   userKey = await app.createKey({ userId: 'fuzz-user', plan: 'roomy' });
   guestCookie = (await fetch(app.url)).headers.get('set-cookie')?.split(';')[0] ?? '';
+  await seedState();
 });
+
+async function call(path: string, method: string, token: string, body?: unknown) {
+  const response = await fetch(`${app.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok)
+    throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as Record<string, unknown>;
+}
+
+/** A team with the fuzz user in it, a conversation and a cached answer: state junk must not touch. */
+async function seedState() {
+  await call('/api/teams', 'POST', testAdminToken, {
+    id: 'fuzz-team',
+    name: 'Fuzz',
+    plan: 'roomy',
+  });
+  await call('/api/teams/fuzz-team/members/fuzz-user', 'PUT', testAdminToken);
+  const conversation = await call('/api/conversations', 'POST', userKey, { title: 'Kept' });
+  conversationId = String(conversation.id);
+  await call('/api/chat', 'POST', userKey, {
+    model: 'demo/instant',
+    messages: [{ role: 'user', content: 'cache me' }],
+    stream: false,
+  });
+  // The answer is stored after the response: wait for it (and for the settlement).
+  const client = createClient({ url: app.redis.url });
+  await client.connect();
+  try {
+    const deadline = Date.now() + 10_000;
+    while (
+      (await client.keys('tg:cache:*')).length === 0 ||
+      (await client.keys('tg:log:*')).length === 0
+    ) {
+      if (Date.now() > deadline) throw new Error('the seeded answer was never cached');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } finally {
+    await client.quit();
+  }
+}
 afterAll(async () => {
   await app?.stop();
   await upstream?.close();
@@ -166,13 +214,72 @@ function otherBody(random: Random): unknown {
   ]);
 }
 
+/** A conversation body with one field that makes it invalid (a valid one would create or change one). */
+function conversationBody(random: Random): Record<string, unknown> {
+  const body: Record<string, unknown> = random.chance(0.5) ? { title: 'A title' } : {};
+  if (random.chance(0.3)) body.model = 'demo/instant';
+  random.pick([
+    () => {
+      body.title = random.pick(['', ' ', 'x'.repeat(500), 7, null, [], {}]);
+    },
+    () => {
+      body.systemPrompt = random.pick([7, [], {}, 'x'.repeat(100_000)]);
+    },
+    () => {
+      body.model = random.pick(['', 7, {}, 'x'.repeat(300)]);
+    },
+    () => {
+      body.metadata = random.pick([
+        [],
+        'x',
+        { a: 7 },
+        { '': 'x' },
+        Object.fromEntries(Array.from({ length: 100 }, (_, index) => [`k${index}`, 'v'])),
+      ]);
+    },
+    () => {
+      body[random.pick([...protoNames, 'messages', 'owner', 'id'])] = random.pick(junkValues);
+    },
+  ])();
+  return body;
+}
+
+/** The next message of a conversation, broken in one of the ways a client could break it. */
+function messageBody(random: Random): Record<string, unknown> {
+  const body: Record<string, unknown> = { content: 'hi' };
+  if (random.chance(0.3)) body.stream = random.pick([true, false]);
+  random.pick([
+    () => {
+      body.content = random.pick(['', ' ', 7, null, [], { text: 'hi' }]);
+    },
+    () => {
+      body.regenerate = random.pick([true, 'yes', 1]);
+    },
+    () => {
+      body.temperature = random.pick([-1, 9, 'hot', []]);
+    },
+    () => {
+      body.maxOutputTokens = random.pick([-5, 0, 1.5, 'many']);
+    },
+    () => {
+      body.model = random.pick([...protoNames, '', 7, 'no/such-model']);
+    },
+    () => {
+      body.messages = [{ role: 'user', content: 'hi' }];
+    },
+  ])();
+  return body;
+}
+
 function rawBody(random: Random, json: unknown): string | Uint8Array<ArrayBuffer> {
   const text = JSON.stringify(json);
   return random.pick([
     () => text,
     () => text,
     () => text.slice(0, Math.floor(text.length / 2)),
-    () => `${text.slice(0, -1)},"model":"demo/instant","model":"test/priced"}`,
+    // The last key wins in JSON.parse, so the repeated key ends on a value that is itself junk:
+    // a repeat that repaired a broken body would make a valid request.
+    () => `${text.slice(0, -1)},"model":"test/priced","model":"no/such-model"}`,
     () => '['.repeat(5000) + ']'.repeat(5000),
     () => '',
     () => 'null',
@@ -182,7 +289,9 @@ function rawBody(random: Random, json: unknown): string | Uint8Array<ArrayBuffer
   ])();
 }
 
-const endpoints: Array<{ path: string; body?: 'chat' | 'other' }> = [
+type BodyKind = 'chat' | 'other' | 'conversation' | 'message';
+
+const endpoints: Array<{ path: string; body?: BodyKind }> = [
   { path: '/api/chat', body: 'chat' },
   { path: '/api/v1/chat/completions', body: 'chat' },
   { path: '/api/v1/models' },
@@ -199,6 +308,18 @@ const endpoints: Array<{ path: string; body?: 'chat' | 'other' }> = [
   { path: '/api/keys/key_doesnotexist' },
   { path: '/api/keys/key_doesnotexist/rotate', body: 'other' },
   { path: '/api/session', body: 'other' },
+  { path: '/api/conversations', body: 'conversation' },
+  { path: '/api/conversations/conv_x', body: 'conversation' },
+  { path: '/api/conversations/conv_x/messages', body: 'message' },
+  { path: '/api/conversations/conv_x/messages', body: 'chat' },
+  { path: '/api/teams', body: 'other' },
+  { path: '/api/teams/t1', body: 'other' },
+  { path: '/api/teams/t1/members/u1' },
+  { path: '/api/teams/fuzz-team/members/%ZZ' },
+  { path: '/api/alerts' },
+  { path: '/api/cron/alerts' },
+  { path: '/api/usage?teamId=fuzz-team' },
+  { path: '/api/usage?teamId=t1' },
   { path: '/api/health' },
   { path: '/api/no-such-endpoint' },
   { path: '/' },
@@ -240,8 +361,9 @@ function generate(random: Random) {
       'limit',
       'tag',
       'from',
+      'teamId',
     ]);
-    path += `?${name}=${value}&period=${value}`;
+    path += `${path.includes('?') ? '&' : '?'}${name}=${value}&period=${value}`;
   }
   const method = random.pick([
     'GET',
@@ -257,7 +379,9 @@ function generate(random: Random) {
   const headers: Record<string, string> = {};
   const credential = random.pick(['none', 'user', 'user', 'guest', 'junk', 'admin-read']);
   if (credential === 'user') headers.authorization = `Bearer ${userKey}`;
-  if (credential === 'guest') headers.cookie = guestCookie;
+  // Signing the guest out is a valid request whatever else it carries, not junk.
+  const signOut = method === 'DELETE' && endpoint.path === '/api/session';
+  if (credential === 'guest' && !signOut) headers.cookie = guestCookie;
   if (credential === 'junk') {
     Object.assign(
       headers,
@@ -272,8 +396,12 @@ function generate(random: Random) {
       ]),
     );
   }
-  // The admin token only where a request cannot change a key: reads, and revoking a missing id.
-  if (credential === 'admin-read' && (method === 'GET' || endpoint.path.startsWith('/api/keys/'))) {
+  // The admin token only where a request cannot change state: reads (the cron sweep finds no
+  // alert due), and changes to a key or a team that does not exist.
+  const missing = ['/api/keys/', '/api/teams/t1'].some((prefix) =>
+    endpoint.path.startsWith(prefix),
+  );
+  if (credential === 'admin-read' && (method === 'GET' || missing)) {
     headers.authorization = `Bearer ${testAdminToken}`;
   }
   if (random.chance(0.7)) {
@@ -299,6 +427,25 @@ function generate(random: Random) {
       '%ZZ',
       '"quoted"',
       'ok:tag',
+      'a:b:c',
+      'feature:',
+      ':x',
+      ' spaced , tags ',
+      'x,'.repeat(1000),
+    ]);
+  if (random.chance(0.2))
+    headers['cache-control'] = random.pick([
+      '',
+      'no-cache',
+      'max-age=-1',
+      'max-age=abc',
+      'max-age=99999999999999999999999',
+      'max-age="3600"',
+      'max-age=',
+      'max-age=0, max-age=5, no-store',
+      'only-if-cached',
+      '=,=,=',
+      'x'.repeat(2000),
     ]);
   if (random.chance(0.3)) headers.origin = random.pick(['http://evil.example', 'null', app.url]);
   if (random.chance(0.2))
@@ -307,34 +454,34 @@ function generate(random: Random) {
     headers['x-forwarded-for'] = random.pick(['', 'junk', '1.2.3.4, 5.6.7.8', '::1']);
   let body: string | Uint8Array<ArrayBuffer> | undefined;
   if (method !== 'GET' && method !== 'HEAD' && (endpoint.body || random.chance(0.3))) {
-    body = rawBody(random, endpoint.body === 'chat' ? chatBody(random) : otherBody(random));
+    const json = {
+      chat: chatBody,
+      other: otherBody,
+      conversation: conversationBody,
+      message: messageBody,
+    }[endpoint.body ?? 'other'](random);
+    body = rawBody(random, json);
   }
   return { method, path, headers, body };
 }
 
-/** What must not change: usage, request logs, reservations, leases, users and keys. */
+/** Keys a junk request may legitimately write: a rate window counts every request admitted. */
+const volatileKeys = [/^tg:ratelimit:/];
+
+/** What must not change: every key the gateway keeps in Redis, with its value and type. */
 async function snapshotState(): Promise<Record<string, unknown>> {
   const client = createClient({ url: app.redis.url });
   await client.connect();
   try {
     const state: Record<string, unknown> = {};
-    const patterns = [
-      'tg:usage:*',
-      'tg:log:*',
-      'tg:reservations:*',
-      'tg:leases:*',
-      'tg:api-key*',
-      'tg:users',
-      'tg:user-plans',
-    ];
-    for (const pattern of patterns) {
-      for (const key of await client.keys(pattern)) {
-        const type = await client.type(key);
-        if (type === 'hash') state[key] = await client.hGetAll(key);
-        else if (type === 'list') state[key] = await client.lRange(key, 0, -1);
-        else if (type === 'zset') state[key] = await client.zRangeWithScores(key, 0, -1);
-        else state[key] = await client.get(key);
-      }
+    for (const key of (await client.keys('tg:*')).sort()) {
+      if (volatileKeys.some((pattern) => pattern.test(key))) continue;
+      const type = await client.type(key);
+      if (type === 'hash') state[key] = await client.hGetAll(key);
+      else if (type === 'list') state[key] = await client.lRange(key, 0, -1);
+      else if (type === 'zset') state[key] = await client.zRangeWithScores(key, 0, -1);
+      else if (type === 'set') state[key] = (await client.sMembers(key)).sort();
+      else state[key] = await client.get(key);
     }
     return state;
   } finally {
@@ -343,9 +490,17 @@ async function snapshotState(): Promise<Record<string, unknown>> {
 }
 
 describe('fuzzing every endpoint with malformed requests', () => {
-  it(`${requestCount} generated requests (seed ${seed}): no 5xx, the error shape on every API 4xx, no usage or key changed`, async () => {
+  it(`${requestCount} generated requests (seed ${seed}): no 5xx, the error shape on every API 4xx, nothing in Redis changed`, async () => {
     const before = await snapshotState();
-    expect(Object.keys(before).length).toBeGreaterThan(0);
+    const seeded = [
+      'tg:teams',
+      'tg:team-members',
+      `tg:conversation:${conversationId}`,
+      'tg:conversations:fuzz-user',
+      'tg:cache-index',
+    ];
+    for (const key of seeded) expect(before).toHaveProperty([key]);
+    expect(Object.keys(before).some((key) => key.startsWith('tg:cache:'))).toBe(true);
     const random = createRandom(seed);
     const planned = Array.from({ length: requestCount }, () => generate(random));
     const problems: string[] = [];
