@@ -214,6 +214,121 @@ function otherBody(random: Random): unknown {
   ]);
 }
 
+/** A Responses body (Codex, the Agents SDK), broken once or twice. */
+function responsesBody(random: Random): Record<string, unknown> {
+  const content: unknown[] = [{ type: 'input_text', text: random.pick(['hi', ...junkStrings]) }];
+  if (random.chance(0.4)) {
+    content.push({
+      type: 'input_image',
+      image_url: random.pick([
+        `${forbiddenUrl}/x.png`,
+        'data:image/png;base64,!!!',
+        'file:///etc/passwd',
+        ...junkStrings,
+      ]),
+    });
+  }
+  const body: Record<string, unknown> = {
+    model: random.pick(['demo/instant', 'test/priced']),
+    input: random.chance(0.3) ? 'hi' : [{ type: 'message', role: 'user', content }],
+  };
+  if (random.chance(0.3)) body[random.pick(protoNames)] = random.pick(junkValues);
+  const breakers = [
+    () => {
+      body.input = random.pick([
+        null,
+        3,
+        {},
+        [],
+        [null],
+        [{ type: 'message', role: 'wizard', content: 'x' }],
+        [{ role: 'user', content: 7 }],
+        [{ type: 'function_call', name: 'f' }],
+        [{ type: 'function_call_output', call_id: 'nope', output: 'x' }],
+      ]);
+    },
+    () => {
+      body.model = random.pick([...protoNames, 7, '', 'no/such-model']);
+    },
+    () => {
+      body.stream = random.pick(['yes', 1, {}]);
+    },
+    () => {
+      body.temperature = random.pick([-1, 9, 'hot', []]);
+    },
+    () => {
+      body.max_output_tokens = random.pick([-5, 0, 1.5, 'many']);
+    },
+    () => {
+      body.previous_response_id = 'resp_123';
+    },
+    () => {
+      body.tools = random.pick([{}, [{ type: 'function' }], 'all', [{ type: 'custom', name: 7 }]]);
+    },
+  ];
+  const count = 1 + Math.floor(random.next() * 2);
+  for (let index = 0; index < count; index++) random.pick(breakers)();
+  return body;
+}
+
+/** An Anthropic Messages body (Claude Code, the SDKs), broken once or twice. */
+function anthropicBody(random: Random): Record<string, unknown> {
+  const blocks: unknown[] = [{ type: 'text', text: random.pick(['hi', ...junkStrings]) }];
+  if (random.chance(0.4)) {
+    blocks.push({
+      type: 'image',
+      source: random.pick([
+        { type: 'url', url: `${forbiddenUrl}/x.png` },
+        { type: 'base64', media_type: 'image/png', data: '' },
+        { type: 'base64', media_type: 'not a type', data: 'AAAA' },
+        { type: 'file', file_id: 'f' },
+      ]),
+    });
+  }
+  const body: Record<string, unknown> = {
+    model: random.pick(['demo/instant', 'test/priced']),
+    max_tokens: 64,
+    messages: [{ role: 'user', content: random.chance(0.3) ? 'hi' : blocks }],
+  };
+  if (random.chance(0.3)) body[random.pick(protoNames)] = random.pick(junkValues);
+  const breakers = [
+    () => {
+      body.messages = random.pick([
+        null,
+        'hi',
+        {},
+        [],
+        [null],
+        [{ role: 'wizard', content: 'x' }],
+        [{ role: 'user', content: [{ type: 'text', text: 7 }] }],
+        [{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 'nope' }] }],
+        [{ role: 'assistant', content: [{ type: 'tool_use', name: 'f' }] }],
+      ]);
+    },
+    () => {
+      body.model = random.pick([...protoNames, 7, '', 'no/such-model']);
+    },
+    () => {
+      body.stream = random.pick(['yes', 1, null]);
+    },
+    () => {
+      body.temperature = random.pick([-1, 1.5, 'hot', []]);
+    },
+    () => {
+      body.max_tokens = random.pick([-5, 0, 1.5, 'many']);
+    },
+    () => {
+      body.system = random.pick([7, [{ type: 'text' }], { text: 'x' }]);
+    },
+    () => {
+      body.metadata = random.pick([{ user_id: 7 }, 'x', []]);
+    },
+  ];
+  const count = 1 + Math.floor(random.next() * 2);
+  for (let index = 0; index < count; index++) random.pick(breakers)();
+  return body;
+}
+
 /** A conversation body with one field that makes it invalid (a valid one would create or change one). */
 function conversationBody(random: Random): Record<string, unknown> {
   const body: Record<string, unknown> = random.chance(0.5) ? { title: 'A title' } : {};
@@ -289,11 +404,14 @@ function rawBody(random: Random, json: unknown): string | Uint8Array<ArrayBuffer
   ])();
 }
 
-type BodyKind = 'chat' | 'other' | 'conversation' | 'message';
+type BodyKind = 'chat' | 'other' | 'conversation' | 'message' | 'responses' | 'anthropic';
 
 const endpoints: Array<{ path: string; body?: BodyKind }> = [
   { path: '/api/chat', body: 'chat' },
   { path: '/api/v1/chat/completions', body: 'chat' },
+  { path: '/api/v1/responses', body: 'responses' },
+  { path: '/api/anthropic/v1/messages', body: 'anthropic' },
+  { path: '/api/anthropic/v1/messages/count_tokens', body: 'anthropic' },
   { path: '/api/v1/models' },
   { path: '/api/models' },
   { path: '/api/usage' },
@@ -459,6 +577,8 @@ function generate(random: Random) {
       other: otherBody,
       conversation: conversationBody,
       message: messageBody,
+      responses: responsesBody,
+      anthropic: anthropicBody,
     }[endpoint.body ?? 'other'](random);
     body = rawBody(random, json);
   }
@@ -529,12 +649,17 @@ describe('fuzzing every endpoint with malformed requests', () => {
         if (api && response.status >= 400 && method !== 'HEAD') {
           let shape = false;
           try {
-            const { error } = JSON.parse(text) as { error: Record<string, unknown> };
-            shape =
-              typeof error.message === 'string' &&
-              typeof error.type === 'string' &&
-              typeof error.code === 'string' &&
-              'param' in error;
+            const reply = JSON.parse(text) as { type?: unknown; error: Record<string, unknown> };
+            const { error } = reply;
+            shape = path.startsWith('/api/anthropic/')
+              ? // Anthropic's own error shape, which Claude Code and the SDKs read.
+                reply.type === 'error' &&
+                typeof error.type === 'string' &&
+                typeof error.message === 'string'
+              : typeof error.message === 'string' &&
+                typeof error.type === 'string' &&
+                typeof error.code === 'string' &&
+                'param' in error;
           } catch {}
           if (!shape)
             problems.push(
