@@ -1,4 +1,5 @@
 import { NextResponse } from 'next/server';
+import { errorBodyForPath } from '@/lib/anthropic/errors';
 import { identify } from '@/lib/auth/identify';
 import { newGuestSession, sessionCookie, signSession } from '@/lib/auth/session';
 import type { Config } from '@/lib/config';
@@ -42,12 +43,19 @@ export async function gateRequest(
 ): Promise<Response> {
   const url = new URL(request.url);
   const api = url.pathname.startsWith('/api/') || url.pathname === '/api';
+  const errorBody = errorBodyForPath(url.pathname);
   if (!hasValidEncoding(url.pathname)) {
-    return toResponse(new GatewayError('invalid_request', 'The path is not validly encoded.'));
+    return toResponse(
+      new GatewayError('invalid_request', 'The path is not validly encoded.'),
+      undefined,
+      errorBody,
+    );
   }
   if (api && !apiMethods.has(request.method)) {
     const refusal = toResponse(
       new GatewayError('invalid_request', `The method ${request.method} is not supported.`),
+      undefined,
+      errorBody,
     );
     return new Response(refusal.body, { status: 405, headers: refusal.headers });
   }

@@ -20,3 +20,11 @@ export function anthropicErrorBody(error: GatewayError) {
     error: { type: errorTypes[error.status] ?? 'api_error', message: error.message },
   };
 }
+
+/** Where the Anthropic-compatible API lives: every answer under it, a 404 included, is in its shape. */
+const anthropicPrefix = '/api/anthropic/';
+
+/** The error body for a path: Anthropic's under `/api/anthropic/`, else the default (OpenAI's). */
+export function errorBodyForPath(pathname: string) {
+  return pathname.startsWith(anthropicPrefix) ? anthropicErrorBody : undefined;
+}

@@ -14,6 +14,7 @@ type ToolResultOutput = ToolResultPart['output'];
 
 import type { ChatRequest } from '@/lib/chat/types';
 import { GatewayError } from '@/lib/errors';
+import { checkShapeByType } from '@/lib/http/parse-request';
 
 // Loose objects throughout: Claude Code and the SDKs send fields the translation has no use for
 // (`cache_control`, `citations`, `signature`, …); they are dropped, never refused.
@@ -46,14 +47,17 @@ const toolResultBlock = z.looseObject({
 });
 /** `thinking`, `redacted_thinking`, server tool blocks…: kept by a relay, dropped here. */
 const otherBlock = z.looseObject({ type: z.string().min(1) });
-const block = z.union([
-  textBlock,
-  imageBlock,
-  documentBlock,
-  toolUseBlock,
-  toolResultBlock,
-  otherBlock,
-]);
+const block = z
+  .union([textBlock, imageBlock, documentBlock, toolUseBlock, toolResultBlock, otherBlock])
+  .superRefine(
+    checkShapeByType({
+      text: textBlock,
+      image: imageBlock,
+      document: documentBlock,
+      tool_use: toolUseBlock,
+      tool_result: toolResultBlock,
+    }),
+  );
 type Block = z.infer<typeof block>;
 
 const message = z.looseObject({
@@ -74,10 +78,15 @@ const toolDefinition = z.looseObject({
 export const messagesRequestSchema = z.looseObject({
   model: z.string().min(1),
   messages: z.array(message).min(1, 'at least one message is required'),
-  system: z.union([z.string(), z.array(z.union([textBlock, otherBlock]))]).optional(),
+  system: z
+    .union([
+      z.string(),
+      z.array(z.union([textBlock, otherBlock]).superRefine(checkShapeByType({ text: textBlock }))),
+    ])
+    .optional(),
   max_tokens: z.number().int().positive().optional(),
   stream: z.boolean().optional(),
-  temperature: z.number().min(0).max(2).optional(),
+  temperature: z.number().min(0).max(1).optional(),
   top_p: z.number().min(0).max(1).optional(),
   top_k: z.number().int().positive().optional(),
   stop_sequences: z.array(z.string()).optional(),
@@ -89,6 +98,11 @@ export const messagesRequestSchema = z.looseObject({
       disable_parallel_tool_use: z.boolean().optional(),
     })
     .optional(),
+  // Documented fields the translation drops: checked for their type all the same, so a relayed
+  // target is not the first to say the client sent nonsense.
+  metadata: z.looseObject({ user_id: z.string().nullish() }).optional(),
+  thinking: z.looseObject({ type: z.string().min(1) }).optional(),
+  service_tier: z.string().optional(),
 });
 
 export type MessagesRequest = z.infer<typeof messagesRequestSchema>;

@@ -158,12 +158,24 @@ export function handle<
   };
 }
 
-/** A 405 in the error shape; Next's own 405 for a method a route does not export is empty. */
-export function methodNotAllowed(request: Request): Response {
+function refuseMethod(request: Request, errorBody?: ErrorBody): Response {
   const refusal = toResponse(
     new GatewayError('invalid_request', `This endpoint does not answer ${request.method}.`),
+    undefined,
+    errorBody,
   );
   return new Response(refusal.body, { status: 405, headers: refusal.headers });
+}
+
+/** A 405 in the error shape; Next's own 405 for a method a route does not export is empty. */
+export function methodNotAllowed(request: Request): Response {
+  return refuseMethod(request);
+}
+
+/** `otherMethods` answering in a route's own error shape (the Anthropic routes' `errorBody`). */
+export function otherMethodsIn(errorBody: ErrorBody) {
+  const refuse = (request: Request) => refuseMethod(request, errorBody);
+  return { GET: refuse, POST: refuse, PUT: refuse, PATCH: refuse, DELETE: refuse };
 }
 
 /**

@@ -73,36 +73,102 @@ const responseFormat = z.discriminatedUnion('type', [
 const outputCap = z.number().int().positive().nullish();
 
 /**
+ * The documented sampling fields, as OpenAI documents them. One meaning whatever the target: a
+ * wrong type or a value out of range is the client's mistake, a 400 before any provider sees it.
+ */
+const samplingFields = {
+  temperature: z.number().min(0).max(2).nullish(),
+  top_p: z.number().min(0).max(1).nullish(),
+  presence_penalty: z.number().min(-2).max(2).nullish(),
+  frequency_penalty: z.number().min(-2).max(2).nullish(),
+  seed: z.number().int().nullish(),
+  stop: z
+    .union([z.string(), z.array(z.string()).max(4)], 'must be a string or up to 4 strings')
+    .nullish(),
+};
+
+const relayedPart = z
+  .looseObject({
+    type: z.string().min(1),
+    text: z.string().optional(),
+    image_url: z.looseObject({ url: imageUrl }).optional(),
+  })
+  .superRefine((part, context) => {
+    if (part.type === 'text' && part.text === undefined) {
+      context.addIssue({ code: 'custom', path: ['text'], message: 'a text part needs its text' });
+    }
+    if (part.type === 'image_url' && part.image_url === undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['image_url'],
+        message: 'an image_url part needs image_url.url',
+      });
+    }
+  });
+
+const relayedToolCall = z.looseObject({
+  id: z.string().min(1),
+  type: z.string().min(1),
+  function: z.looseObject({ name: z.string().min(1), arguments: z.string() }).optional(),
+});
+
+/** Roles whose message has no answer without content (an assistant's may be only tool calls). */
+const contentRequired = new Set(['system', 'developer', 'user', 'tool']);
+
+const relayedMessage = z
+  .looseObject({
+    role: z.enum(['system', 'developer', 'user', 'assistant', 'tool', 'function']),
+    content: z
+      .union([z.string(), z.array(relayedPart)], 'must be a string or an array of parts')
+      .nullish(),
+    name: z.string().nullish(),
+    tool_calls: z.array(relayedToolCall).nullish(),
+    tool_call_id: z.string().min(1).optional(),
+  })
+  .superRefine((entry, context) => {
+    if (
+      contentRequired.has(entry.role) &&
+      (entry.content === undefined || entry.content === null)
+    ) {
+      const hint =
+        'parts' in entry ? ' (`parts` is the AI SDK UI message shape, which /api/chat takes)' : '';
+      context.addIssue({
+        code: 'custom',
+        path: ['content'],
+        message: `a ${entry.role} message needs content, a string or an array of parts${hint}`,
+      });
+    }
+    if (entry.role === 'tool' && entry.tool_call_id === undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['tool_call_id'],
+        message: 'a tool message needs the tool_call_id it answers',
+      });
+    }
+  });
+
+/**
  * What every Chat Completions request must be, whatever serves it: the fields the gateway reads
- * or owns, and image URLs it will not pass on. Everything else is the target's business: a
- * target that speaks this protocol gets it as written; `toChatRequest` decides whether a
- * translated one can honour it.
+ * or owns, the documented fields' types and ranges, and image URLs it will not pass on. A field
+ * it does not know (a newer OpenAI field, a vendor extension) is the target's business: a target
+ * that speaks this protocol gets it as written; `toChatRequest` decides whether a translated one
+ * can honour it.
  */
 export const chatCompletionRequestSchema = z.looseObject({
   model: z.string().min(1),
-  messages: z
-    .array(
-      z.looseObject({
-        role: z.enum(['system', 'developer', 'user', 'assistant', 'tool', 'function']),
-        content: z
-          .union([
-            z.string(),
-            z.array(
-              z.looseObject({
-                type: z.string(),
-                image_url: z.looseObject({ url: imageUrl }).optional(),
-              }),
-            ),
-          ])
-          .nullish(),
-      }),
-    )
-    .min(1, 'at least one message is required'),
+  messages: z.array(relayedMessage).min(1, 'at least one message is required'),
   stream: z.boolean().nullish(),
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
   max_tokens: outputCap,
   max_completion_tokens: outputCap,
+  ...samplingFields,
   n: z.literal(1, 'only n = 1 is supported').nullish(),
+  tools: z.array(z.looseObject({ type: z.string().min(1) })).nullish(),
+  tool_choice: z.union([z.string(), z.looseObject({ type: z.string().min(1) })]).nullish(),
+  parallel_tool_calls: z.boolean().nullish(),
+  response_format: z.looseObject({ type: z.string().min(1) }).nullish(),
+  logprobs: z.boolean().nullish(),
+  top_logprobs: z.number().int().min(0).max(20).nullish(),
   user: z.string().optional(),
 });
 
@@ -123,12 +189,7 @@ export const translatableSchema = z.strictObject({
     .nullish(),
   max_tokens: outputCap,
   max_completion_tokens: outputCap,
-  temperature: z.number().min(0).max(2).nullish(),
-  top_p: z.number().min(0).max(1).nullish(),
-  presence_penalty: z.number().min(-2).max(2).nullish(),
-  frequency_penalty: z.number().min(-2).max(2).nullish(),
-  seed: z.number().int().nullish(),
-  stop: z.union([z.string(), z.array(z.string()).max(4)]).nullish(),
+  ...samplingFields,
   n: z.literal(1, 'only n = 1 is supported').nullish(),
   tools: z.array(functionTool).optional(),
   tool_choice: z

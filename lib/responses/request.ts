@@ -10,6 +10,7 @@ import {
 import { z } from 'zod';
 import type { ChatRequest } from '@/lib/chat/types';
 import { GatewayError } from '@/lib/errors';
+import { checkShapeByType } from '@/lib/http/parse-request';
 
 // Loose objects: Codex and the Agents SDK send fields (`status`, `id`, `annotations`, …) the
 // translation has no use for; they are dropped, never refused.
@@ -42,13 +43,23 @@ const toolOutputItem = z.looseObject({
 });
 /** Reasoning items and the rest (web search calls, compaction…): kept by a relay, dropped here. */
 const otherItem = z.looseObject({ type: z.string().min(1) });
-const inputItem = z.union([
-  messageItem,
-  functionCallItem,
-  customToolCallItem,
-  toolOutputItem,
-  otherItem,
-]);
+const inputItem = z
+  .union(
+    [messageItem, functionCallItem, customToolCallItem, toolOutputItem, otherItem],
+    'must be a message ({ role, content }) or an item with a type',
+  )
+  .superRefine(
+    checkShapeByType(
+      {
+        message: messageItem,
+        function_call: functionCallItem,
+        custom_tool_call: customToolCallItem,
+        function_call_output: toolOutputItem,
+        custom_tool_call_output: toolOutputItem,
+      },
+      (item) => item.type ?? 'message',
+    ),
+  );
 
 const functionTool = z.looseObject({
   type: z.literal('function'),
@@ -81,7 +92,13 @@ export const responsesRequestSchema = z.looseObject({
       'is not supported: the gateway stores no responses, so send the whole conversation',
     )
     .optional(),
-  tools: z.array(z.union([functionTool, customTool, hostedTool])).optional(),
+  tools: z
+    .array(
+      z
+        .union([functionTool, customTool, hostedTool])
+        .superRefine(checkShapeByType({ function: functionTool, custom: customTool })),
+    )
+    .optional(),
   tool_choice: z
     .union([
       z.enum(['none', 'auto', 'required']),
@@ -91,6 +108,19 @@ export const responsesRequestSchema = z.looseObject({
     .optional(),
   parallel_tool_calls: z.boolean().nullish(),
   user: z.string().nullish(),
+  // Documented fields the translation drops: checked for their type all the same, so a relayed
+  // target is not the first to say the client sent nonsense.
+  max_tool_calls: z.number().int().positive().nullish(),
+  top_logprobs: z.number().int().min(0).max(20).nullish(),
+  include: z.array(z.string()).nullish(),
+  text: z.looseObject({}).nullish(),
+  reasoning: z.looseObject({}).nullish(),
+  truncation: z.enum(['auto', 'disabled']).nullish(),
+  service_tier: z.string().nullish(),
+  prompt_cache_key: z.string().nullish(),
+  safety_identifier: z.string().nullish(),
+  background: z.boolean().nullish(),
+  stream_options: z.looseObject({}).nullish(),
 });
 
 export type ResponsesRequest = z.infer<typeof responsesRequestSchema>;

@@ -5,6 +5,7 @@ import { toMessageStream } from '@/lib/anthropic/response';
 import { meterStream } from '@/lib/chat/meter';
 import type { ChatRun } from '@/lib/chat/pipeline';
 import { GatewayError } from '@/lib/errors';
+import { parseRequest } from '@/lib/http/parse-request';
 import {
   customToolNames,
   toChatRequest as fromResponses,
@@ -157,6 +158,56 @@ describe('Anthropic Messages -> chat request', () => {
   });
 });
 
+describe('Anthropic Messages request checks', () => {
+  const user = { role: 'user', content: 'hi' };
+  it.each([
+    ['a temperature above 1', { temperature: 1.5 }, 'temperature'],
+    ['a temperature that is an array', { temperature: [] }, 'temperature'],
+    ['a top_p of the wrong type', { top_p: 'high' }, 'top_p'],
+    ['stop sequences that are not text', { stop_sequences: [1] }, 'stop_sequences[0]'],
+    ['a metadata.user_id that is not text', { metadata: { user_id: 7 } }, 'metadata.user_id'],
+    [
+      'a text block whose text is not text',
+      { messages: [{ role: 'user', content: [{ type: 'text', text: 7 }] }] },
+      'messages[0].content[0].text',
+    ],
+    [
+      'a tool_use block with no id',
+      { messages: [{ role: 'assistant', content: [{ type: 'tool_use', name: 'f', input: {} }] }] },
+      'messages[0].content[0].id',
+    ],
+    ['a system text block with no text', { system: [{ type: 'text' }] }, 'system[0].text'],
+  ])('rejects %s with a 400 naming the field, relayed or translated', (_name, fields, param) => {
+    expect(() =>
+      parseRequest(messagesRequestSchema, {
+        model: 'm',
+        max_tokens: 5,
+        messages: [user],
+        ...fields,
+      }),
+    ).toThrow(expect.objectContaining({ code: 'invalid_request', param }));
+  });
+
+  it('keeps the blocks and fields it does not know, as written, for a relay', () => {
+    const body = {
+      model: 'm',
+      max_tokens: 5,
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'hi', citations: [{ x: 1 }] },
+            { type: 'container_upload', file_id: 'f' },
+          ],
+        },
+      ],
+      context_management: { edits: [] },
+      mcp_servers: [{ url: 'https://example.com/mcp' }],
+    };
+    expect(parseRequest(messagesRequestSchema, structuredClone(body))).toEqual(body);
+  });
+});
+
 describe('the Anthropic SSE encoder', () => {
   it('sends message_start with the estimate, the blocks in order, and message_delta with the usage', async () => {
     const run = runOf([
@@ -283,6 +334,53 @@ describe('OpenAI Responses -> chat request', () => {
         ],
       },
     ]);
+  });
+});
+
+describe('OpenAI Responses request checks', () => {
+  it.each([
+    ['a temperature of the wrong type', { temperature: [] }, 'temperature'],
+    [
+      'a max_output_tokens that is not a positive integer',
+      { max_output_tokens: 0 },
+      'max_output_tokens',
+    ],
+    ['a max_tool_calls of the wrong type', { max_tool_calls: 'many' }, 'max_tool_calls'],
+    ['an include that is not a list of names', { include: 'all' }, 'include'],
+    [
+      'a message item with an unknown role',
+      { input: [{ type: 'message', role: 'wizard', content: 'x' }] },
+      'input[0].role',
+    ],
+    [
+      'a message item whose content is a number',
+      { input: [{ type: 'message', role: 'user', content: 7 }] },
+      'input[0].content',
+    ],
+    [
+      'a function_call item with no call_id',
+      { input: [{ type: 'function_call', name: 'f', arguments: '{}' }] },
+      'input[0].call_id',
+    ],
+    ['a function tool with no name', { tools: [{ type: 'function' }] }, 'tools[0].name'],
+  ])('rejects %s with a 400 naming the field, relayed or translated', (_name, fields, param) => {
+    expect(() =>
+      parseRequest(responsesRequestSchema, { model: 'm', input: 'hi', ...fields }),
+    ).toThrow(expect.objectContaining({ code: 'invalid_request', param }));
+  });
+
+  it('keeps the items and fields it does not know, as written, for a relay', () => {
+    const body = {
+      model: 'm',
+      input: [
+        { role: 'user', content: [{ type: 'input_text', text: 'hi' }] },
+        { type: 'compaction', encrypted_content: 'x' },
+      ],
+      tools: [{ type: 'web_search', search_context_size: 'low' }],
+      prompt: { id: 'pmpt_1' },
+      conversation: null,
+    };
+    expect(parseRequest(responsesRequestSchema, structuredClone(body))).toEqual(body);
   });
 });
 

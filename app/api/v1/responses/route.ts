@@ -1,4 +1,5 @@
 import { chatPreflight, serveChat } from '@/lib/chat/serve-chat';
+import { otherMethods } from '@/lib/http/door';
 import { openAIResponsesProtocol } from '@/lib/relay/openai-responses';
 import { customToolNames, responsesRequestSchema, toChatRequest } from '@/lib/responses/request';
 import { toResponseObject, toResponseStream } from '@/lib/responses/response';
@@ -24,3 +25,5 @@ export const POST = serveChat({
     return body.stream ? toResponseStream(run, options) : toResponseObject(run, options);
   },
 });
+
+export const { PUT, PATCH, DELETE } = otherMethods;

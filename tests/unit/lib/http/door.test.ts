@@ -131,3 +131,25 @@ describe('the door', () => {
     ).toMatchObject({ status: 404, code: 'not_found' });
   });
 });
+
+describe('methods a route does not serve', () => {
+  it("answers 405 in the error shape, or in the route's own shape (Anthropic's)", async () => {
+    const { otherMethods, otherMethodsIn } = await import('@/lib/http/door');
+    const { anthropicErrorBody, errorBodyForPath } = await import('@/lib/anthropic/errors');
+    const openAI = otherMethods.PUT(new Request(`${app}/api/v1/responses`, { method: 'PUT' }));
+    expect(await errorOf(openAI)).toMatchObject({ status: 405, code: 'invalid_request' });
+    const anthropic = otherMethodsIn(anthropicErrorBody).GET(
+      new Request(`${app}/api/anthropic/v1/messages`),
+    );
+    expect(anthropic.status).toBe(405);
+    expect(await anthropic.json()).toEqual({
+      type: 'error',
+      error: {
+        type: 'invalid_request_error',
+        message: 'This endpoint does not answer GET.',
+      },
+    });
+    expect(errorBodyForPath('/api/anthropic/v1/nope')).toBe(anthropicErrorBody);
+    expect(errorBodyForPath('/api/v1/nope')).toBeUndefined();
+  });
+});

@@ -135,10 +135,90 @@ describe('OpenAI chat completion requests', () => {
       { model: 'm/x', messages: [user], max_tokens: 0 },
       'max_tokens',
     ],
+    [
+      'a temperature of the wrong type',
+      { model: 'm/x', messages: [user], temperature: '1' },
+      'temperature',
+    ],
+    [
+      'a temperature that is an array',
+      { model: 'm/x', messages: [user], temperature: [] },
+      'temperature',
+    ],
+    [
+      'a temperature out of range',
+      { model: 'm/x', messages: [user], temperature: 9 },
+      'temperature',
+    ],
+    ['a top_p out of range', { model: 'm/x', messages: [user], top_p: 1.5 }, 'top_p'],
+    [
+      'a presence_penalty of the wrong type',
+      { model: 'm/x', messages: [user], presence_penalty: 'high' },
+      'presence_penalty',
+    ],
+    [
+      'a frequency_penalty out of range',
+      { model: 'm/x', messages: [user], frequency_penalty: -3 },
+      'frequency_penalty',
+    ],
+    ['a seed that is not an integer', { model: 'm/x', messages: [user], seed: 1.5 }, 'seed'],
+    ['a stop that is not text', { model: 'm/x', messages: [user], stop: [7] }, 'stop'],
+    ['a stream that is not a boolean', { model: 'm/x', messages: [user], stream: 'yes' }, 'stream'],
+    ['tools that are not an array', { model: 'm/x', messages: [user], tools: 'all' }, 'tools'],
+    [
+      'a user message with no content',
+      { model: 'm/x', messages: [{ role: 'user', content: null }] },
+      'messages[0].content',
+    ],
+    [
+      'an AI SDK UI message (parts, no content)',
+      { model: 'm/x', messages: [{ role: 'user', parts: [{ type: 'text', text: 'hi' }] }] },
+      'messages[0].content',
+    ],
+    [
+      'content of the wrong type',
+      { model: 'm/x', messages: [{ role: 'user', content: { text: 1 } }] },
+      'messages[0].content',
+    ],
+    [
+      'a content part with no type',
+      { model: 'm/x', messages: [{ role: 'user', content: [{ type: 7 }] }] },
+      'messages[0].content',
+    ],
+    [
+      'a text part with no text',
+      { model: 'm/x', messages: [{ role: 'user', content: [{ type: 'text' }] }] },
+      'messages[0].content[0].text',
+    ],
+    [
+      'a tool message with no tool_call_id',
+      { model: 'm/x', messages: [user, { role: 'tool', content: 'x' }] },
+      'messages[1].tool_call_id',
+    ],
   ])('rejects %s with a 400 naming the field, whatever the target', (_name, body, param) => {
     const error = rejection(body);
     expect(error.code).toBe('invalid_request');
     expect(error.param).toBe(param);
+  });
+
+  it('names the UI message shape when a message has parts instead of content', () => {
+    const error = rejection({ model: 'm/x', messages: [{ role: 'user', parts: [] }] });
+    expect(error.message).toContain('/api/chat');
+  });
+
+  it('keeps every field it does not know, as written, for a relayed target', () => {
+    const body = {
+      model: 'm/x',
+      messages: [
+        { role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'AAAA' } }], x: 1 },
+        { role: 'assistant', content: null, audio: { id: 'a' } },
+      ],
+      temperature: 0.2,
+      logit_bias: { '50256': -100 },
+      reasoning_effort: 'low',
+      vendor_extension: { nested: [1, 'two'] },
+    };
+    expect(parseRequest(chatCompletionRequestSchema, structuredClone(body))).toEqual(body);
   });
 
   it.each([
@@ -191,11 +271,6 @@ describe('OpenAI chat completion requests', () => {
         messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: {} }] }],
       },
       'messages[0].content',
-    ],
-    [
-      'a temperature of the wrong type',
-      { model: 'm/x', messages: [user], temperature: '1' },
-      'temperature',
     ],
     [
       'a tool result with no matching call',

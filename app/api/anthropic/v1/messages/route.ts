@@ -2,6 +2,7 @@ import { anthropicErrorBody } from '@/lib/anthropic/errors';
 import { messagesRequestSchema, toChatRequest } from '@/lib/anthropic/request';
 import { toMessage, toMessageStream } from '@/lib/anthropic/response';
 import { chatPreflight, serveChat } from '@/lib/chat/serve-chat';
+import { otherMethodsIn } from '@/lib/http/door';
 import { anthropicMessagesProtocol } from '@/lib/relay/anthropic-messages';
 
 export const runtime = 'edge';
@@ -18,3 +19,5 @@ export const POST = serveChat({
   reply: (run, body) => (body.stream ? toMessageStream(run) : toMessage(run)),
   errorBody: anthropicErrorBody,
 });
+
+export const { GET, PUT, PATCH, DELETE } = otherMethodsIn(anthropicErrorBody);
