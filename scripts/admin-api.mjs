@@ -5,6 +5,22 @@ import { readFile } from 'node:fs/promises';
 const REQUEST_TIMEOUT_MS = 15_000;
 const localTokenFile = new URL('../.tmp/local-admin-token', import.meta.url);
 
+/** The options every admin CLI takes, for `parseArgs`, and their help. */
+export const connectionOptions = {
+  url: { type: 'string' },
+  'admin-token': { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+};
+
+export const connectionOptionsHelp = `options:
+  --url <url>             Tollgate's base URL. Default: $TOLLGATE_URL, else
+                          http://127.0.0.1:$PORT (PORT defaults to 3000)
+  --admin-token <token>   Default: $ADMIN_TOKEN, else .tmp/local-admin-token (written by
+                          npm run dev). Prefer the env var: arguments show up in ps.
+  --json                  print the API's JSON instead
+  -h, --help`;
+
 /** A failure to report in one line and exit 1 (not a bug: no stack trace). */
 export class CliError extends Error {}
 

@@ -1,7 +1,15 @@
 // `npm run keys -- <command>`: creates, lists, rotates and revokes API keys of a running Tollgate
 // through its /api/keys endpoints, so it works the same against local dev and a deployment.
 import { parseArgs } from 'node:util';
-import { baseUrlOf, CliError, callApi, formatTable, readAdminToken } from './admin-api.mjs';
+import {
+  baseUrlOf,
+  CliError,
+  callApi,
+  connectionOptions,
+  connectionOptionsHelp,
+  formatTable,
+  readAdminToken,
+} from './admin-api.mjs';
 
 const usage = `usage: npm run keys -- <command> [options]
 
@@ -15,13 +23,7 @@ commands:
                                                        works for --grace more (default 0)
   revoke <id>                                          revoke a key, effective at once
 
-options:
-  --url <url>             Tollgate's base URL. Default: $TOLLGATE_URL, else
-                          http://127.0.0.1:$PORT (PORT defaults to 3000)
-  --admin-token <token>   Default: $ADMIN_TOKEN, else .tmp/local-admin-token (written by
-                          npm run dev). Prefer the env var: arguments show up in ps.
-  --json                  print the API's JSON instead
-  -h, --help`;
+${connectionOptionsHelp}`;
 
 const options = {
   user: { type: 'string' },
@@ -32,10 +34,7 @@ const options = {
   models: { type: 'string' },
   limits: { type: 'string' },
   grace: { type: 'string' },
-  url: { type: 'string' },
-  'admin-token': { type: 'string' },
-  json: { type: 'boolean', default: false },
-  help: { type: 'boolean', short: 'h', default: false },
+  ...connectionOptions,
 };
 
 function parseLimits(text) {

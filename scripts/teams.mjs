@@ -2,7 +2,15 @@
 // and assigns users to them, through its /api/teams endpoints (as `npm run keys` does for keys),
 // so it works the same against local dev and a deployment.
 import { parseArgs } from 'node:util';
-import { baseUrlOf, CliError, callApi, formatTable, readAdminToken } from './admin-api.mjs';
+import {
+  baseUrlOf,
+  CliError,
+  callApi,
+  connectionOptions,
+  connectionOptionsHelp,
+  formatTable,
+  readAdminToken,
+} from './admin-api.mjs';
 
 const usage = `usage: npm run teams -- <command> [options]
 
@@ -19,22 +27,13 @@ commands:
 A user is in at most one team; an API key created with a teamId uses that team instead.
 Membership changes reach every instance within 5 seconds.
 
-options:
-  --url <url>             Tollgate's base URL. Default: $TOLLGATE_URL, else
-                          http://127.0.0.1:$PORT (PORT defaults to 3000)
-  --admin-token <token>   Default: $ADMIN_TOKEN, else .tmp/local-admin-token (written by
-                          npm run dev). Prefer the env var: arguments show up in ps.
-  --json                  print the API's JSON instead
-  -h, --help`;
+${connectionOptionsHelp}`;
 
 const options = {
   name: { type: 'string' },
   plan: { type: 'string' },
   id: { type: 'string' },
-  url: { type: 'string' },
-  'admin-token': { type: 'string' },
-  json: { type: 'boolean', default: false },
-  help: { type: 'boolean', short: 'h', default: false },
+  ...connectionOptions,
 };
 
 const teamPath = (id) => `/api/teams/${encodeURIComponent(id)}`;

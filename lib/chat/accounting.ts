@@ -18,6 +18,7 @@ import type { LimitName } from '@/lib/limits/limit-table';
 import { failOpenOrThrow, getRedis } from '@/lib/store/redis';
 import { costInMicroUsd } from '@/lib/usage/cost';
 import type { Attempt, ChatApi, ChatOutcome } from './types';
+import { billedUsage } from './usage';
 
 /** What one chat request owes the limits: admit before the call, settle once after it. */
 export interface ChatAccounting {
@@ -111,14 +112,6 @@ export interface ChatCaller {
   /** The stored conversation the request continues, recorded with it. Default: none. */
   conversationId?: string;
 }
-
-const nothingUsed = {
-  inputTokens: 0,
-  outputTokens: 0,
-  cacheReadTokens: 0,
-  cacheWriteTokens: 0,
-  totalTokens: 0,
-};
 
 /** The scopes a caller's request counts against, its own plan first. */
 function scopesOf(config: Config, caller: ChatCaller): AdmissionScope[] {
@@ -279,11 +272,7 @@ export function openAccounting(
     async settle({ model, provider, pricing, outcome, attempts }) {
       if (closed) return;
       closed = true;
-      const usage = outcome?.usage ?? nothingUsed;
-      const served =
-        outcome !== undefined && (outcome.ending !== 'failed' || usage.outputTokens > 0);
-      // Billed only for what was served: a call that failed before its first token costs nothing.
-      const billed = served ? usage : { ...usage, ...nothingUsed };
+      const { served, usage: billed } = billedUsage(outcome);
       const entry: RequestLogEntry = {
         id: requestId,
         at: startedAt,

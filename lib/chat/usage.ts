@@ -1,5 +1,5 @@
 import type { LanguageModelUsage } from 'ai';
-import type { Usage } from './types';
+import type { ChatOutcome, Usage } from './types';
 
 const noUsage: Usage = {
   inputTokens: 0,
@@ -31,4 +31,15 @@ export function countedUsage(inputTokenEstimate: number, outputTokens: number): 
     cacheWriteTokens: 0,
     totalTokens: inputTokenEstimate + outputTokens,
   };
+}
+
+/**
+ * What a request is billed for: an answer is served once it produced output, so a call that
+ * failed before its first token costs nothing. The usage records and a conversation's totals
+ * both count this.
+ */
+export function billedUsage(outcome: ChatOutcome | undefined): { served: boolean; usage: Usage } {
+  const served =
+    outcome !== undefined && (outcome.ending !== 'failed' || outcome.usage.outputTokens > 0);
+  return { served, usage: served ? outcome.usage : noUsage };
 }
