@@ -144,7 +144,8 @@ describe('a team shares one budget', () => {
     const limits = await (
       await fetch(`${app.url}/api/limits`, { headers: { authorization: `Bearer ${aliceKey}` } })
     ).json();
-    expect(limits.limits.spendPerMonthUsd.remaining).toBeGreaterThan(99);
+    // At most the team's $1 of her own $100 is spent, however the 40 requests fell.
+    expect(limits.limits.spendPerMonthUsd.remaining).toBeGreaterThanOrEqual(99);
     expect(limits.scopes.team).toMatchObject({ id: `a-${run}`, plan: 'teamDollar' });
     expect(limits.scopes.team.limits.spendPerMonthUsd.used).toBeCloseTo(teamMicro / 1e6, 9);
 
