@@ -25,7 +25,7 @@ commands:
   remove-member <id> <user>                        take a user out of the team
 
 A user is in at most one team; an API key created with a teamId uses that team instead.
-Membership changes reach every instance within 5 seconds.
+Membership changes apply on every instance within 5 seconds and one request.
 
 ${connectionOptionsHelp}`;
 

@@ -106,10 +106,11 @@ export function serveChat<Schema extends z.ZodType>(endpoint: ChatEndpoint<Schem
         }
         if (identity.kind === 'guest') checkGuestModel(config, chatRequest.model);
         checkKeyModel(identity, catalogIdOf(config, chatRequest.model));
-        // Cached in-process (lib/teams/resolve.ts): no round trip in steady state.
-        // A fail-open plan is served without its team's limits while the store is down.
-        const team = await resolveTeam(requireRedis(getRedis(config)), identity).catch((error) =>
-          failOpenOrThrow(planOf(config, identity.plan).failOpen, error),
+        // Cached in-process (lib/teams/resolve.ts), an expired answer re-read after the
+        // response: no round trip in steady state. A fail-open plan is served without its
+        // team's limits while the store is down.
+        const team = await resolveTeam(requireRedis(getRedis(config)), identity, after).catch(
+          (error) => failOpenOrThrow(planOf(config, identity.plan).failOpen, error),
         );
         accounting = openChatAccounting(
           {

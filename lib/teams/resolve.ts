@@ -10,12 +10,15 @@ export interface ResolvedTeam {
 export type TeamResolver = (
   redis: Pick<Redis, 'createScript'>,
   identity: TeamCaller,
+  /** Runs a refresh of an expired answer after the response. Default: at once. */
+  defer?: (refresh: () => Promise<unknown>) => void,
 ) => Promise<ResolvedTeam | undefined>;
 
 export interface TeamResolverOptions {
   /**
-   * How long an answer is reused before Redis is asked again. Default: 5 s. So a membership
-   * change, a team's new plan or its deletion reaches an instance within this long.
+   * How long an answer is fresh. Default: 5 s. An expired answer still serves the next request
+   * while it is read again, after that request's response; so a membership change, a team's new
+   * plan or its deletion applies on an instance within this long and one request.
    */
   ttlMs?: number;
   /** Answers kept at most; the oldest goes first. Default: 10,000. */
@@ -31,12 +34,16 @@ export interface TeamResolverOptions {
 interface Entry {
   expiresAt: number;
   answer: Promise<ResolvedTeam | undefined>;
+  /** Set once the read succeeded: what an expired entry still answers while it is refreshed. */
+  known?: { team: ResolvedTeam | undefined };
+  refreshing?: boolean;
 }
 
 /**
  * The caller's team, `identity.teamId ?? membership(identity.userId)`, cached in the isolate so
- * that a chat request in steady state costs no Redis round trip to learn it. Callers asking at
- * once share one read; "no team" is cached too; a failed read is not. Guests have no team.
+ * that a chat request in steady state costs no Redis round trip to learn it: an expired answer
+ * is served once more and read again after the response (stale while revalidate). Callers asking
+ * at once share one read; "no team" is cached too; a failed read is not. Guests have no team.
  */
 export function createTeamResolver({
   ttlMs = 5_000,
@@ -45,31 +52,62 @@ export function createTeamResolver({
   find = findTeamOf,
 }: TeamResolverOptions = {}): TeamResolver {
   const entries = new Map<string, Entry>();
-  return (redis, identity) => {
+
+  function read(key: string, redis: Pick<Redis, 'createScript'>, identity: TeamCaller): Entry {
+    const time = now();
+    const answer = find(redis, identity).then((team) =>
+      team ? { id: team.id, planName: team.plan } : undefined,
+    );
+    // Counted from the read's start: a fresh answer is never older than the TTL when used.
+    const entry: Entry = { expiresAt: time + ttlMs, answer };
+    answer.then(
+      (team) => {
+        entry.known = { team };
+      },
+      () => {
+        if (entries.get(key) === entry) entries.delete(key);
+      },
+    );
+    return entry;
+  }
+
+  function remember(key: string, entry: Entry) {
+    entries.delete(key);
+    if (entries.size >= maxEntries) {
+      const oldest = entries.keys().next();
+      if (!oldest.done) entries.delete(oldest.value);
+    }
+    entries.set(key, entry);
+  }
+
+  return (redis, identity, defer = (refresh) => void refresh()) => {
     if (identity.kind === 'guest') return Promise.resolve(undefined);
     // A key's team is a different answer from its user's membership: cached apart.
     const key =
       identity.teamId !== undefined
         ? `team\u0000${identity.teamId}`
         : `user\u0000${identity.userId}`;
-    const time = now();
     const cached = entries.get(key);
-    if (cached && cached.expiresAt > time) return cached.answer;
-    entries.delete(key);
-    if (entries.size >= maxEntries) {
-      const oldest = entries.keys().next();
-      if (!oldest.done) entries.delete(oldest.value);
+    if (cached && cached.expiresAt > now()) return cached.answer;
+    if (cached?.known) {
+      if (!cached.refreshing) {
+        cached.refreshing = true;
+        defer(async () => {
+          const fresh = read(key, redis, identity);
+          // A failed refresh keeps the old answer; the next request tries again.
+          await fresh.answer.then(
+            () => entries.get(key) === cached && remember(key, fresh),
+            () => {
+              cached.refreshing = false;
+            },
+          );
+        });
+      }
+      return Promise.resolve(cached.known.team);
     }
-    const answer = find(redis, identity).then((team) =>
-      team ? { id: team.id, planName: team.plan } : undefined,
-    );
-    // Counted from the read's start: an answer is never older than the TTL when used.
-    const entry: Entry = { expiresAt: time + ttlMs, answer };
-    entries.set(key, entry);
-    answer.catch(() => {
-      if (entries.get(key) === entry) entries.delete(key);
-    });
-    return answer;
+    const entry = read(key, redis, identity);
+    remember(key, entry);
+    return entry.answer;
   };
 }
 

@@ -36,8 +36,15 @@ function fakeStore() {
 function setup() {
   const store = fakeStore();
   let time = 1_000_000;
-  const resolve = createTeamResolver({ find: store.find, now: () => time });
-  return { store, resolve, advance: (ms: number) => (time += ms) };
+  const resolver = createTeamResolver({ find: store.find, now: () => time });
+  // Refreshes of expired answers wait here, as they would for the response to end.
+  const deferred: Array<() => Promise<unknown>> = [];
+  const resolve = (r: typeof redis, caller: TeamCaller) =>
+    resolver(r, caller, (refresh) => deferred.push(refresh));
+  const afterResponse = async () => {
+    for (const refresh of deferred.splice(0)) await refresh();
+  };
+  return { store, resolve, afterResponse, deferred, advance: (ms: number) => (time += ms) };
 }
 
 describe('createTeamResolver', () => {
@@ -66,8 +73,8 @@ describe('createTeamResolver', () => {
     expect(store.reads).toBe(0);
   });
 
-  it('reuses an answer (a team or none) for 5 s, then reads the change', async () => {
-    const { store, resolve, advance } = setup();
+  it('reuses an answer (a team or none) for 5 s; the next request still gets it and re-reads it after its response', async () => {
+    const { store, resolve, afterResponse, advance } = setup();
     store.teams.set('eng', team('eng'));
     expect(await resolve(redis, alice)).toBeUndefined();
     store.members.set('alice', 'eng');
@@ -75,18 +82,45 @@ describe('createTeamResolver', () => {
     expect(await resolve(redis, alice)).toBeUndefined();
     expect(store.reads).toBe(1);
     advance(1);
+    // Expired: served once more without waiting on the store, read again after the response.
+    expect(await resolve(redis, alice)).toBeUndefined();
+    expect(store.reads).toBe(1);
+    await afterResponse();
+    expect(store.reads).toBe(2);
     expect(await resolve(redis, alice)).toEqual({ id: 'eng', planName: 'team-plan' });
     expect(store.reads).toBe(2);
   });
 
-  it('answers no team once the team is deleted and the TTL passed', async () => {
-    const { store, resolve, advance } = setup();
+  it('answers no team once the team is deleted, from the request after the refresh', async () => {
+    const { store, resolve, afterResponse, advance } = setup();
     store.teams.set('eng', team('eng'));
     store.members.set('alice', 'eng');
     expect(await resolve(redis, alice)).toMatchObject({ id: 'eng' });
     store.teams.delete('eng');
     advance(5_000);
+    expect(await resolve(redis, alice)).toMatchObject({ id: 'eng' });
+    await afterResponse();
     expect(await resolve(redis, alice)).toBeUndefined();
+  });
+
+  it('refreshes an expired answer once however many requests see it, and keeps it when the refresh fails', async () => {
+    const { store, resolve, afterResponse, deferred, advance } = setup();
+    store.teams.set('eng', team('eng'));
+    store.members.set('alice', 'eng');
+    await resolve(redis, alice);
+    advance(5_000);
+    await Promise.all([resolve(redis, alice), resolve(redis, alice), resolve(redis, alice)]);
+    expect(deferred).toHaveLength(1);
+    store.failNext = true;
+    await afterResponse();
+    expect(store.reads).toBe(2);
+    // The old answer still serves, and the next request schedules another refresh.
+    expect(await resolve(redis, alice)).toMatchObject({ id: 'eng' });
+    expect(deferred).toHaveLength(1);
+    store.members.delete('alice');
+    await afterResponse();
+    expect(await resolve(redis, alice)).toBeUndefined();
+    expect(store.reads).toBe(3);
   });
 
   it('shares one read between callers asking at once', async () => {
