@@ -18,14 +18,14 @@
  *       10 outputPrice (micro-dollars per token), 11 day, 12 month, 13 scope count, then per
  *       scope: the count of its limits, then per limit 6: name, kind (concurrency|budget), usage
  *       field (tokens|micro|''), period (day|month|''), amount (in the field's unit), soft (1|0)
- * Returns {1, output, warnings (comma-separated names), scope..':'..budget name, used, ...}
+ * Returns (JSON-encoded, see admission.ts) {1, output, warnings (comma-separated names), scope..':'..budget name, used, ...}
  *      or {0, 0, 'revoked'} (the key was revoked or the session signed out)
  *      or {0, scope, 'concurrentRequests' (or another concurrency name), held, earliest expiry}
  *      or {0, scope, exhausted budget name, 0, 0, the budget readings so far as above}.
  */
 export const admitScript = `
-if ARGV[3] ~= '' and redis.call('HEXISTS', KEYS[1], ARGV[3]) == 0 then return {0, 0, 'revoked'} end
-if redis.call('EXISTS', KEYS[2]) == 1 then return {0, 0, 'revoked'} end
+if ARGV[3] ~= '' and redis.call('HEXISTS', KEYS[1], ARGV[3]) == 0 then return cjson.encode({0, 0, 'revoked'}) end
+if redis.call('EXISTS', KEYS[2]) == 1 then return cjson.encode({0, 0, 'revoked'}) end
 
 local now = tonumber(ARGV[1])
 local input, output, minimal = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
@@ -57,7 +57,7 @@ for s, scope in ipairs(scopes) do
       if held >= limit.amount then
         if not limit.soft then
           local earliest = redis.call('ZRANGE', scope.leases, 0, 0, 'WITHSCORES')
-          return {0, s, limit.name, held, tonumber(earliest[2])}
+          return cjson.encode({0, s, limit.name, held, tonumber(earliest[2])})
         end
         table.insert(warnings, limit.name)
       end
@@ -93,7 +93,8 @@ for s, scope in ipairs(scopes) do
       if limit.kind == 'budget' then
         local spent = tonumber(usage[limit.period][limit.field == 'tokens' and 1 or 2]) or 0
         table.insert(used, s .. ':' .. limit.name)
-        table.insert(used, spent)
+        -- As a string: cjson writes numbers with 14 significant digits.
+        table.insert(used, string.format('%d', spent))
         local room = limit.amount - spent - held[limit.field .. ':' .. limit.period]
         local fits
         if limit.field == 'tokens' then
@@ -111,7 +112,7 @@ for s, scope in ipairs(scopes) do
           if output < minimal then
             local refusal = {0, s, limit.name, 0, 0}
             for _, value in ipairs(used) do table.insert(refusal, value) end
-            return refusal
+            return cjson.encode(refusal)
           end
         end
       end
@@ -136,7 +137,7 @@ for _, scope in ipairs(scopes) do
 end
 local reply = {1, output, table.concat(warnings, ',')}
 for _, value in ipairs(used) do table.insert(reply, value) end
-return reply
+return cjson.encode(reply)
 `;
 
 /**
