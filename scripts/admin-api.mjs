@@ -1,6 +1,7 @@
 // What the admin CLIs (`npm run keys`, `npm run teams`) share: finding the admin token and the
 // base URL, calling the admin API, printing a table.
 import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
 
 const REQUEST_TIMEOUT_MS = 15_000;
 const localTokenFile = new URL('../.tmp/local-admin-token', import.meta.url);
@@ -82,4 +83,40 @@ export function formatTable(rows) {
         .trimEnd(),
     )
     .join('\n');
+}
+
+/**
+ * Runs an admin CLI: parses the arguments, prints the usage for `--help`, no command or an
+ * unknown one, then calls `run` with an API client for the command. Resolves to the exit code:
+ * 0 done, 1 a failure reported in one line (a CliError), 2 a usage error.
+ */
+export async function runAdminCli({ usage, options, commands, run }) {
+  let parsed;
+  try {
+    parsed = parseArgs({ options, allowPositionals: true });
+  } catch (error) {
+    console.error(`${error.message}\n\n${usage}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    console.log(usage);
+    return values.help ? 0 : 2;
+  }
+  if (!commands.includes(command)) {
+    console.error(`unknown command "${command}"\n\n${usage}`);
+    return 2;
+  }
+  try {
+    const baseUrl = baseUrlOf(values.url);
+    const token = await readAdminToken(values['admin-token']);
+    const api = (method, path, body) => callApi(baseUrl, token, method, path, body);
+    await run({ api, command, rest, values });
+    return 0;
+  } catch (error) {
+    if (!(error instanceof CliError)) throw error;
+    console.error(`tollgate: ${error.message}`);
+    return 1;
+  }
 }

@@ -1,14 +1,11 @@
 // `npm run keys -- <command>`: creates, lists, rotates and revokes API keys of a running Tollgate
 // through its /api/keys endpoints, so it works the same against local dev and a deployment.
-import { parseArgs } from 'node:util';
 import {
-  baseUrlOf,
   CliError,
-  callApi,
   connectionOptions,
   connectionOptionsHelp,
   formatTable,
-  readAdminToken,
+  runAdminCli,
 } from './admin-api.mjs';
 
 const usage = `usage: npm run keys -- <command> [options]
@@ -120,38 +117,14 @@ async function revokeKey(api, id, json) {
   console.log(`Revoked ${id}.`);
 }
 
-async function main() {
-  let parsed;
-  try {
-    parsed = parseArgs({ options, allowPositionals: true });
-  } catch (error) {
-    console.error(`${error.message}\n\n${usage}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  const [command, ...rest] = positionals;
-  if (values.help || !command) {
-    console.log(usage);
-    return values.help ? 0 : 2;
-  }
-  if (!['create', 'list', 'rotate', 'revoke'].includes(command)) {
-    console.error(`unknown command "${command}"\n\n${usage}`);
-    return 2;
-  }
-  try {
-    const baseUrl = baseUrlOf(values.url);
-    const token = await readAdminToken(values['admin-token']);
-    const api = (method, path, body) => callApi(baseUrl, token, method, path, body);
+process.exitCode = await runAdminCli({
+  usage,
+  options,
+  commands: ['create', 'list', 'rotate', 'revoke'],
+  run: async ({ api, command, rest, values }) => {
     if (command === 'create') await createKey(api, values, values.json);
     else if (command === 'list') await listKeys(api, values.json);
     else if (command === 'rotate') await rotateKey(api, rest[0], values, values.json);
     else await revokeKey(api, rest[0], values.json);
-    return 0;
-  } catch (error) {
-    if (!(error instanceof CliError)) throw error;
-    console.error(`tollgate: ${error.message}`);
-    return 1;
-  }
-}
-
-process.exitCode = await main();
+  },
+});

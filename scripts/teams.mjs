@@ -1,15 +1,12 @@
 // `npm run teams -- <command>`: creates, lists, changes and deletes teams of a running Tollgate,
 // and assigns users to them, through its /api/teams endpoints (as `npm run keys` does for keys),
 // so it works the same against local dev and a deployment.
-import { parseArgs } from 'node:util';
 import {
-  baseUrlOf,
   CliError,
-  callApi,
   connectionOptions,
   connectionOptionsHelp,
   formatTable,
-  readAdminToken,
+  runAdminCli,
 } from './admin-api.mjs';
 
 const usage = `usage: npm run teams -- <command> [options]
@@ -122,37 +119,13 @@ const commands = {
   },
 };
 
-async function main() {
-  let parsed;
-  try {
-    parsed = parseArgs({ options, allowPositionals: true });
-  } catch (error) {
-    console.error(`${error.message}\n\n${usage}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  const [command, ...rest] = positionals;
-  if (values.help || !command) {
-    console.log(usage);
-    return values.help ? 0 : 2;
-  }
-  if (!Object.hasOwn(commands, command)) {
-    console.error(`unknown command "${command}"\n\n${usage}`);
-    return 2;
-  }
-  try {
-    const baseUrl = baseUrlOf(values.url);
-    const token = await readAdminToken(values['admin-token']);
-    const api = (method, path, body) => callApi(baseUrl, token, method, path, body);
+process.exitCode = await runAdminCli({
+  usage,
+  options,
+  commands: Object.keys(commands),
+  run: async ({ api, command, rest, values }) => {
     const { send, print } = commands[command];
     const answer = await send(api, rest, values);
     console.log(values.json ? JSON.stringify(answer, null, 2) : print(answer));
-    return 0;
-  } catch (error) {
-    if (!(error instanceof CliError)) throw error;
-    console.error(`tollgate: ${error.message}`);
-    return 1;
-  }
-}
-
-process.exitCode = await main();
+  },
+});
