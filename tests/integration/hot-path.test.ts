@@ -2,12 +2,13 @@ import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OpenAIUpstream, startOpenAIUpstream } from '../doubles/openai-upstream';
 import { startTestApp, type TestApp } from '../support/app';
+import { quietBridge, type RawRedis, waitForLogEntries } from '../support/settled';
 
 let upstream: OpenAIUpstream;
 let app: TestApp;
 let key: string;
 // Straight to redis-server, not through the bridge whose requests the tests count.
-let rawRedis: ReturnType<typeof createClient>;
+let rawRedis: RawRedis;
 let sent = 0;
 
 beforeAll(async () => {
@@ -73,23 +74,10 @@ function send({ path, body }: { path: string; body: unknown }) {
   });
 }
 
-/**
- * Waits until every request sent so far is settled (its log entry is in Redis), then until the
- * bridge saw no request for 100 ms: the work after the responses is done. A busy machine can
- * delay a settlement past any quiet interval, so the settlement itself is waited for.
- */
-async function quietBridge(): Promise<number> {
-  for (let waited = 0; (await rawRedis.lLen('tg:log:hot-path-user')) < sent; waited += 20) {
-    if (waited > 10_000) throw new Error('a request was never settled');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  let last = app.bridge.stats.httpRequests;
-  for (let waited = 0; waited < 5_000; waited += 100) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    if (app.bridge.stats.httpRequests === last) return last;
-    last = app.bridge.stats.httpRequests;
-  }
-  throw new Error('the bridge never went quiet');
+/** Every request sent so far is settled, then the bridge is quiet: the work after them is done. */
+async function settledAndQuiet(): Promise<number> {
+  await waitForLogEntries(rawRedis, 'hot-path-user', sent);
+  return quietBridge(app);
 }
 
 describe('the hot path to Redis', () => {
@@ -99,7 +87,7 @@ describe('the hot path to Redis', () => {
       // The first request of a key loads its record into middleware's cache and the Lua scripts
       // into Redis; every later one is the hot path.
       await (await send(request)).text();
-      const before = await quietBridge();
+      const before = await settledAndQuiet();
 
       // The double logs a request as soon as it is in; this runs in the microtask right after,
       // before the bridge could have taken any other request.
@@ -115,7 +103,7 @@ describe('the hot path to Redis', () => {
       // Exactly one: at most one is the target, and none would mean nothing was admitted.
       expect((await atUpstream) - before).toBe(1);
       // Settlement (usage, reservation and lease together) is the only trip after the answer.
-      expect((await quietBridge()) - before).toBe(2);
+      expect((await settledAndQuiet()) - before).toBe(2);
     },
   );
 });

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { redisKeys } from '@/lib/limits/keys';
 import { contentText, type OpenAIUpstream, startOpenAIUpstream } from '../doubles/openai-upstream';
 import { startTestApp, type TestApp, testAdminToken } from '../support/app';
+import { quietBridge, type RawRedis, waitForLogEntries } from '../support/settled';
 import { readUIStream, textOf } from '../support/ui-stream';
 import { settledTotals } from '../support/usage';
 
@@ -21,7 +22,7 @@ let upstream: OpenAIUpstream;
 let app: TestApp;
 let redis: Redis;
 // Straight to redis-server, not through the bridge whose requests some tests count.
-let rawRedis: ReturnType<typeof createClient>;
+let rawRedis: RawRedis;
 
 const prices = { inputPerMTok: 1, outputPerMTok: 2 };
 const target = [{ provider: 'upstream', model: 'fast' }];
@@ -110,26 +111,6 @@ async function sendMiss(path: string, key: string, body: unknown, cacheControl?:
   const text = await response.text();
   await waitForStored(before);
   return { response, text };
-}
-
-/** Waits until the bridge saw no request for 100 ms: the work after a response is done. */
-async function quietBridge(): Promise<number> {
-  let last = app.bridge.stats.httpRequests;
-  for (let waited = 0; waited < 5_000; waited += 100) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    if (app.bridge.stats.httpRequests === last) return last;
-    last = app.bridge.stats.httpRequests;
-  }
-  throw new Error('the bridge never went quiet');
-}
-
-/** Waits until the user's request log holds `count` entries: that many requests are settled. */
-async function waitForLogEntries(userId: string, count: number): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while ((await rawRedis.lLen(redisKeys.requestLog(userId))) < count) {
-    if (Date.now() > deadline) throw new Error(`fewer than ${count} requests were settled in 10 s`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 const question = (content: string) => [{ role: 'user', content }];
@@ -484,8 +465,8 @@ describe('the response cache', () => {
     // The test's own reads of Redis go through the bridge too: none between the counts. A busy
     // machine can delay a settlement past any quiet interval, so it is waited for itself.
     const index = await cacheIndex();
-    await waitForLogEntries(userId, 1);
-    let before = await quietBridge();
+    await waitForLogEntries(rawRedis, userId, 1);
+    let before = await quietBridge(app);
     const atUpstream = upstream
       .waitForRequests(upstream.requests.length + 1, 10_000)
       .then(() => app.bridge.stats.httpRequests);
@@ -494,15 +475,15 @@ describe('the response cache', () => {
     await miss.text();
     expect((await atUpstream) - before).toBe(2);
     await waitForStored(index);
-    await waitForLogEntries(userId, 2);
+    await waitForLogEntries(rawRedis, userId, 2);
 
-    before = await quietBridge();
+    before = await quietBridge(app);
     const hit = await post(path, key, body);
     expect(hit.headers.get('x-tollgate-cache')).toBe('hit');
     await hit.text();
-    await waitForLogEntries(userId, 3);
+    await waitForLogEntries(rawRedis, userId, 3);
     // The lookup, the hit's admission, and its settlement after the response.
-    expect((await quietBridge()) - before).toBe(3);
+    expect((await quietBridge(app)) - before).toBe(3);
     expect(upstream.requests).toHaveLength(2);
   });
 
