@@ -1,8 +1,8 @@
 import { after } from 'next/server';
 import type { z } from 'zod';
-import { recordKeyUse } from '@/lib/auth/api-keys';
 import { planOf, requireRedis } from '@/lib/auth/identify';
 import type { Identity } from '@/lib/auth/identity';
+import { recordKeyUse } from '@/lib/auth/key-last-use';
 import { checkKeyModel } from '@/lib/auth/key-policy';
 import { openChatCache } from '@/lib/cache/chat-cache';
 import { cacheTenantOf } from '@/lib/cache/key';

@@ -1,5 +1,5 @@
-import { revokeApiKey } from '@/lib/auth/api-keys';
 import { requireRedis } from '@/lib/auth/identify';
+import { revokeApiKey } from '@/lib/auth/key-changes';
 import { GatewayError } from '@/lib/errors';
 import { handle, otherMethods } from '@/lib/http/door';
 import { getRedis } from '@/lib/store/redis';

@@ -1,6 +1,7 @@
 import type { Redis } from '@upstash/redis';
 import { describe, expect, it } from 'vitest';
-import { findApiKey, hashApiKey, recordKeyUse } from '@/lib/auth/api-keys';
+import { findApiKey, hashApiKey } from '@/lib/auth/api-keys';
+import { recordKeyUse } from '@/lib/auth/key-last-use';
 import { redisKeys } from '@/lib/limits/keys';
 
 const key = `tg_${'s'.repeat(40)}`;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { maxGraceSeconds, rotateApiKey } from '@/lib/auth/api-keys';
 import { requireRedis } from '@/lib/auth/identify';
+import { maxGraceSeconds, rotateApiKey } from '@/lib/auth/key-changes';
 import { GatewayError } from '@/lib/errors';
 import { handle, otherMethods } from '@/lib/http/door';
 import { getRedis } from '@/lib/store/redis';
