@@ -2,16 +2,10 @@ import type { Redis } from '@upstash/redis';
 import type { Limits, Pricing } from '@/lib/config';
 import { GatewayError } from '@/lib/errors';
 import { limitHeaders, type RateView, type TokenBudgetView } from './admission-replies';
-import { minimalOutputTokens, type Reservation, reservationTtlMs } from './budget';
+import { admitArguments, admitKeys, type ScriptReply, usedBudgets } from './admission-script';
+import type { Reservation } from './budget';
 import { redisKeys } from './keys';
-import {
-  budgetField,
-  isLimitName,
-  type LimitName,
-  limitAmount,
-  limitNames,
-  limitTable,
-} from './limit-table';
+import { isLimitName, isSoft, type LimitName, limitNames, limitTable } from './limit-table';
 import { type Periods, periodsAt, resetOf } from './periods';
 import type { createRateLimiters, RateWindow } from './rate-limits';
 import { admitScript } from './scripts';
@@ -93,9 +87,6 @@ export interface AdmissionStore {
   /** Gives back the leases and reservations of a request that ends without a settlement. */
   release(held: HeldLedger[], requestId: string): Promise<void>;
 }
-
-/** A lease outlives no request: streams are cut at the platform's limit (300 s on Vercel). */
-export const leaseTtlMs = 5 * 60_000;
 
 interface ScopedWindow {
   scope: AdmissionScope;
@@ -238,10 +229,6 @@ export function createAdmission({
   };
 }
 
-function isSoft(limits: Limits, name: LimitName): boolean {
-  return limits.soft?.includes(name) === true;
-}
-
 function hasKind(limits: Limits, kind: 'concurrency' | 'budget'): boolean {
   return limitNames.some((name) => limitTable[name].kind === kind && limits[name] !== undefined);
 }
@@ -259,22 +246,6 @@ function rateWindowsOf(scope: AdmissionScope): ScopedWindow[] {
   });
 }
 
-/**
- * The admission script's reply. It comes JSON-encoded (one string): the client's automatic
- * deserialization JSON.parses every string of an array reply and catches the SyntaxError of each
- * non-JSON one (the budget labels), which cost more CPU than the rest of the admission.
- */
-type ScriptReply = Array<number | string>;
-
-/** The script's budget readings: `"<scope>:<name>" -> used`, from `start` (0-based) on. */
-function usedBudgets(reply: ScriptReply | undefined, start: number) {
-  const used = new Map<string, number>();
-  for (let index = start; reply && index + 1 < reply.length; index += 2) {
-    used.set(String(reply[index]), Number(reply[index + 1]));
-  }
-  return used;
-}
-
 function tokenBudgets(
   scopes: AdmissionScope[],
   used: Map<string, number>,
@@ -290,67 +261,6 @@ function tokenBudgets(
       return [{ limit, used: used.get(`${index + 1}:${name}`) ?? 0, resetAt }];
     }),
   );
-}
-
-function admitKeys(
-  scopes: AdmissionScope[],
-  periods: Periods,
-  sessionId: string | undefined,
-  keyHash: string | undefined,
-): string[] {
-  return [
-    // A key sent itself is checked by its secret (a rotated one ends), a session's by its id.
-    keyHash ? redisKeys.apiKeySecret(keyHash) : redisKeys.apiKeys(),
-    // Without a session, a key that never exists: the script's check then always passes.
-    redisKeys.revokedSession(sessionId ?? ''),
-    ...scopes.flatMap(({ ledgerId }) => [
-      redisKeys.leases(ledgerId),
-      redisKeys.usageDay(ledgerId, periods.day),
-      redisKeys.usageMonth(ledgerId, periods.month),
-      redisKeys.reservations(ledgerId),
-      redisKeys.reservationAmounts(ledgerId),
-    ]),
-  ];
-}
-
-function admitArguments(
-  request: AdmissionRequest,
-  scopes: AdmissionScope[],
-  time: number,
-  periods: Periods,
-): string[] {
-  const { pricing } = request;
-  return [
-    String(time),
-    request.requestId,
-    request.keyId ?? '',
-    String(time + leaseTtlMs),
-    String(time + reservationTtlMs),
-    String(request.inputTokens),
-    String(request.requestedOutputTokens),
-    String(minimalOutputTokens),
-    String(pricing?.inputPerMTok ?? 0),
-    String(pricing?.outputPerMTok ?? 0),
-    periods.day,
-    periods.month,
-    String(scopes.length),
-    ...scopes.flatMap(({ limits }) => {
-      const held = limitNames.flatMap((name) => {
-        const spec = limitTable[name];
-        const value = limits[name];
-        if (spec.kind === 'rate' || value === undefined) return [];
-        return [
-          name,
-          spec.kind,
-          spec.kind === 'budget' ? budgetField(name) : '',
-          spec.kind === 'budget' ? (spec.period ?? '') : '',
-          String(limitAmount(name, value)),
-          isSoft(limits, name) ? '1' : '0',
-        ];
-      });
-      return [String(held.length / 6), ...held];
-    }),
-  ];
 }
 
 /** Gives back the leases and reservations the admission script took. */

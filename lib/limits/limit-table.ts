@@ -115,3 +115,8 @@ type LimitFields = { [Name in LimitName]: z.ZodOptional<z.ZodNumber> };
 export const limitFields = Object.fromEntries(
   limitNames.map((name) => [name, schemaOfUnit[limitTable[name].unit].optional()]),
 ) as LimitFields;
+
+/** Whether a plan's (or a key's) limits mark `name` soft: it warns instead of refusing. */
+export function isSoft(limits: { soft?: readonly LimitName[] }, name: LimitName): boolean {
+  return limits.soft?.includes(name) === true;
+}
