@@ -92,9 +92,10 @@ export function serveChat<Schema extends z.ZodType>(endpoint: ChatEndpoint<Schem
       const visit: ChatVisit = { identity, config, requestId, params };
       let accounting: ChatAccounting | undefined;
       try {
+        const plan = planOf(config, identity.plan);
         const tags = readRequestTags(request, rawBody, {
           fromMetadata: endpoint.tagsFromMetadata === true,
-          required: planOf(config, identity.plan).requiredTags,
+          required: plan.requiredTags,
         });
         const chatRequest = await endpoint.toChatRequest(body, config.defaultModel, visit);
         if (endpoint.relay) {
@@ -109,8 +110,9 @@ export function serveChat<Schema extends z.ZodType>(endpoint: ChatEndpoint<Schem
         // Cached in-process (lib/teams/resolve.ts), an expired answer re-read after the
         // response: no round trip in steady state. A fail-open plan is served without its
         // team's limits while the store is down.
-        const team = await resolveTeam(requireRedis(getRedis(config)), identity, after).catch(
-          (error) => failOpenOrThrow(planOf(config, identity.plan).failOpen, error),
+        const redis = requireRedis(getRedis(config));
+        const team = await resolveTeam(redis, identity, after).catch((error) =>
+          failOpenOrThrow(plan.failOpen, error),
         );
         accounting = openChatAccounting(
           {
@@ -132,9 +134,9 @@ export function serveChat<Schema extends z.ZodType>(endpoint: ChatEndpoint<Schem
             ? undefined
             : await openChatCache({
                 config,
-                redis: requireRedis(getRedis(config)),
+                redis,
                 tenant: cacheTenantOf({ userId: identity.userId, teamId: team?.id }),
-                plan: planOf(config, identity.plan),
+                plan,
                 teamPlan: team ? planOf(config, team.planName) : undefined,
                 api: endpoint.api,
                 model: chatRequest.model,
@@ -146,7 +148,7 @@ export function serveChat<Schema extends z.ZodType>(endpoint: ChatEndpoint<Schem
         if (cache) headers.set('x-tollgate-cache', cache.status);
         // A key's last use, cache hits included; recorded after the response, off the hot path.
         const keyId = identity.keyId;
-        if (keyId) after(() => recordKeyUse(requireRedis(getRedis(config)), keyId));
+        if (keyId) after(() => recordKeyUse(redis, keyId));
         // A hit costs one round trip (the lookup) before admission's: it is admitted against
         // the rate windows only, served without a provider, and recorded after the response.
         const hit = await cache?.lookup();
